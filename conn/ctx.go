@@ -1,5 +1,153 @@
 package conn
 
-// Ctx is one request and its response on the native path. See the method
-// list in ctx_api.go; the implementation is in progress.
-type Ctx struct{}
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/microframe/microframe/parse"
+)
+
+// Ctx is one request and its response on the native path. The connection
+// that owns it reuses it for every request: a handler must not keep it, or
+// any []byte it returned, after ServeCtx returns.
+type Ctx struct {
+	c    *Conn
+	req  parse.Request
+	body body
+
+	// The response.
+	status    int
+	hdr       []byte    // header lines set by the handler, "Name: value\r\n"
+	lines     []hdrLine // where each line of hdr is
+	declared  int64     // Content-Length declared by the handler, or -1
+	pending   []byte    // body bytes buffered while the head is unsent
+	headSent  bool
+	chunked   bool  // streaming with the chunked coding
+	sent      int64 // body bytes sent after the head (identity framing)
+	headReq   bool  // the request is HEAD: body bytes are counted, not sent
+	discarded int64 // HEAD: body bytes the handler wrote
+	hasDate   bool
+	abandoned bool // a panic or abort after the head went out: send nothing more
+	readBuf   []byte
+}
+
+// reset prepares x for the request just parsed into x.req.
+func (x *Ctx) reset() {
+	x.status = 200
+	x.hdr = x.hdr[:0]
+	x.lines = x.lines[:0]
+	x.declared = -1
+	x.pending = x.pending[:0]
+	x.headSent = false
+	x.chunked = false
+	x.sent = 0
+	x.headReq = string(x.req.Method) == "HEAD"
+	x.discarded = 0
+	x.hasDate = false
+	x.abandoned = false
+}
+
+// releaseBuffers returns the pooled buffers of an idle connection.
+func (x *Ctx) releaseBuffers() {
+	if x.pending != nil {
+		putBuf(x.pending)
+		x.pending = nil
+	}
+	if x.readBuf != nil {
+		putBuf(x.readBuf)
+		x.readBuf = nil
+	}
+}
+
+// Request returns the parsed request head. Its byte slices point into the
+// connection's read buffer and are valid until the handler returns.
+func (x *Ctx) Request() *parse.Request { return &x.req }
+
+// Method returns the request method ("GET"); valid until the handler returns.
+func (x *Ctx) Method() []byte { return x.req.Method }
+
+// Path returns the request path, still percent-encoded; valid until the
+// handler returns.
+func (x *Ctx) Path() []byte { return x.req.Path }
+
+// Header returns the first value of the request header name (compared
+// case-insensitively), or nil when absent. Valid until the handler returns.
+func (x *Ctx) Header(name string) []byte { return x.req.Header(name) }
+
+// Body returns the request body with its framing removed. Reads return
+// io.EOF at its end; a *parse.Error for a malformed or oversized body
+// (parse.ErrBadChunk, parse.ErrBodyTooLarge, ...); io.ErrUnexpectedEOF when
+// the client closed early; os.ErrDeadlineExceeded when the body timeout
+// passed. Any such error closes the connection after the response. The
+// first Read sends "100 Continue" when the client asked for it and no
+// response was sent yet. A body left unread is discarded after the handler
+// returns (up to MaxDrainBytes, else the connection closes).
+func (x *Ctx) Body() io.Reader { return &x.body }
+
+// ReadBody reads the whole body into a buffer owned by the connection,
+// valid until the handler returns. Errors are those of Body.
+func (x *Ctx) ReadBody() ([]byte, error) {
+	buf := x.readBuf[:0]
+	if x.req.Framing == parse.Length && int64(cap(buf)) < x.req.ContentLength {
+		putBuf(buf)
+		buf = getBuf(int(x.req.ContentLength))
+	}
+	for {
+		if len(buf) == cap(buf) {
+			nb := getBuf(2*cap(buf) + 1)
+			nb = append(nb, buf...)
+			putBuf(buf)
+			buf = nb
+		}
+		n, err := x.body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			x.readBuf = buf
+			return buf, nil
+		}
+		if err != nil {
+			x.readBuf = buf
+			return buf, err
+		}
+	}
+}
+
+// RemoteAddr returns the client's network address.
+func (x *Ctx) RemoteAddr() net.Addr { return x.c.nc.RemoteAddr() }
+
+// LocalAddr returns the server's address the client connected to.
+func (x *Ctx) LocalAddr() net.Addr { return x.c.nc.LocalAddr() }
+
+// TLS returns the TLS connection state, or nil when the connection is not
+// TLS. The handshake has completed by the time a handler runs.
+func (x *Ctx) TLS() *tls.ConnectionState {
+	c := x.c
+	if c.tlsState == nil {
+		if tc, ok := c.nc.(*tls.Conn); ok {
+			st := tc.ConnectionState()
+			c.tlsState = &st
+		}
+	}
+	return c.tlsState
+}
+
+// Context returns the connection's context. It is cancelled when the
+// connection closes, and when the server's base context is cancelled (a
+// forced shutdown). A client that disconnects while the handler runs is
+// noticed only at the next read or write.
+func (x *Ctx) Context() context.Context { return x.c.context() }
+
+// Logger returns the server's logger.
+func (x *Ctx) Logger() *slog.Logger { return x.c.cfg.Logger }
+
+// KeepAlive reports whether the connection will stay open after this
+// response (so far: the client, the server's draining state and the
+// response may still close it).
+func (x *Ctx) KeepAlive() bool { return !x.c.closeAfter }
+
+// SetClose makes the connection close after this response, which then
+// carries "Connection: close".
+func (x *Ctx) SetClose() { x.c.closeAfter = true }

@@ -1,0 +1,49 @@
+# microframe — see README.md. Every target works on a fresh machine with Go
+# installed; .ci/run installs the Debian packages the tests use.
+
+GO       ?= go
+ADDR     ?= 127.0.0.1:8080
+FUZZTIME ?= 30s
+# Nested modules (their own go.mod): `go test ./...` does not enter them.
+NESTED   := $(patsubst %/go.mod,%,$(shell find . -mindepth 2 -name go.mod -not -path './.git/*' | sort))
+
+.PHONY: run hello test test-root test-nested vet lint bench fuzz fuzz-short e2e stress cluster-test clean
+
+## run: start the demo app on $(ADDR) with embedded defaults
+run:
+	$(GO) run ./cmd/hello -addr $(ADDR)
+
+## test: vet, then every test of every module with the race detector
+test: vet test-root test-nested
+
+test-root:
+	$(GO) test -race -count=1 ./...
+
+test-nested:
+	@set -e; for d in $(NESTED); do echo "== $$d"; (cd $$d && $(GO) vet ./... && $(GO) test -race -count=1 ./...); done
+
+vet:
+	$(GO) vet ./...
+
+## lint: formatting and vet over every module
+lint: vet
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@set -e; for d in $(NESTED); do (cd $$d && $(GO) vet ./...); done
+
+## bench: the benchmarks of every package (short runs; see docs/benchmarks.md for recorded ones)
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=500ms ./...
+
+## fuzz: run every fuzz target for $(FUZZTIME) each
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; done
+
+## fuzz-short: a short pass of every fuzz target (CI)
+fuzz-short:
+	$(MAKE) fuzz FUZZTIME=5s
+
+clean:
+	rm -rf bin

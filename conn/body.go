@@ -1,0 +1,201 @@
+package conn
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	"github.com/microframe/microframe/parse"
+)
+
+// body reads one request body from the connection's buffer and socket,
+// undoing its framing. It belongs to the connection's actor.
+type body struct {
+	c         *Conn
+	framing   parse.Framing
+	remaining int64 // Length framing: bytes still to come
+	dec       parse.ChunkedDecoder
+	err       error     // sticky: io.EOF once complete, or the failure
+	expect    bool      // the client waits for "100 Continue" we have not sent
+	deadline  time.Time // the body must have arrived by then
+}
+
+var continueLine = []byte("HTTP/1.1 100 Continue\r\n\r\n")
+
+// start prepares b for the body of req, whose head was read at now.
+func (b *body) start(req *parse.Request, now time.Time, timeout time.Duration) {
+	b.framing = req.Framing
+	b.remaining = req.ContentLength
+	b.err = nil
+	b.expect = req.ExpectContinue
+	b.deadline = now.Add(timeout)
+	switch {
+	case req.Framing == parse.Chunked:
+		b.dec.Reset()
+	case req.Framing == parse.NoBody || req.ContentLength == 0:
+		b.err = io.EOF
+		b.expect = false
+	}
+}
+
+// Read implements io.Reader over the decoded body.
+func (b *body) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if b.expect {
+		b.expect = false
+		if !b.c.x.headSent {
+			b.c.out = append(b.c.out, continueLine...)
+			if err := b.c.flush(); err != nil {
+				return 0, b.fail(err)
+			}
+		}
+	}
+	if b.framing == parse.Length {
+		return b.readLength(p)
+	}
+	return b.readChunked(p)
+}
+
+func (b *body) readLength(p []byte) (int, error) {
+	c := b.c
+	if int64(len(p)) > b.remaining {
+		p = p[:b.remaining]
+	}
+	var n int
+	if c.r1 > c.r0 {
+		n = copy(p, c.rbuf[c.r0:c.r1])
+		c.r0 += n
+	} else {
+		if err := b.prepareRead(); err != nil {
+			return 0, b.fail(err)
+		}
+		var err error
+		if len(p) >= minBufClass {
+			n, err = c.nc.Read(p) // large reads skip the buffer
+		} else {
+			c.r0, c.r1 = 0, 0
+			if err = c.makeRoom(); err == nil {
+				var m int
+				m, err = c.nc.Read(c.rbuf)
+				c.r1 = m
+				n = copy(p, c.rbuf[:m])
+				c.r0 = n
+			}
+		}
+		if n == 0 {
+			if err == nil {
+				return 0, nil
+			}
+			return 0, b.fail(err)
+		}
+	}
+	b.remaining -= int64(n)
+	if b.remaining == 0 {
+		b.err = io.EOF
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (b *body) readChunked(p []byte) (int, error) {
+	c := b.c
+	for {
+		if c.r1 > c.r0 {
+			nd, ns, err := b.dec.Decode(p, c.rbuf[c.r0:c.r1])
+			c.r0 += ns
+			if err == io.EOF {
+				b.err = io.EOF
+				return nd, io.EOF
+			}
+			if err != nil {
+				return nd, b.fail(err)
+			}
+			if nd > 0 {
+				return nd, nil
+			}
+			if ns > 0 && c.r1 > c.r0 {
+				continue // consumed framing only; more input waits
+			}
+		}
+		if err := b.prepareRead(); err != nil {
+			return 0, b.fail(err)
+		}
+		if err := c.makeRoom(); err != nil {
+			return 0, b.fail(parse.ErrBadChunk)
+		}
+		n, err := c.nc.Read(c.rbuf[c.r1:])
+		c.r1 += n
+		if n == 0 && err != nil {
+			return 0, b.fail(err)
+		}
+	}
+}
+
+// prepareRead runs before every socket read of the body: it writes out any
+// pending response bytes (the client may be waiting for them) and arms the
+// body deadline.
+func (b *body) prepareRead() error {
+	c := b.c
+	if len(c.out) > 0 {
+		if err := c.flush(); err != nil {
+			return err
+		}
+	}
+	c.setReadDeadline(b.deadline)
+	return nil
+}
+
+// fail records a body error: the rest of the stream can no longer be
+// trusted to start a new request, so the connection closes after the
+// response.
+func (b *body) fail(err error) error {
+	c := b.c
+	var pe *parse.Error
+	switch {
+	case errors.As(err, &pe):
+		c.cfg.Counters.BodyErrors.Add(1)
+	case isTimeout(err):
+		c.cfg.Counters.Timeouts.Add(1)
+	case err == io.EOF:
+		err = io.ErrUnexpectedEOF
+		c.cfg.Counters.BodyErrors.Add(1)
+	}
+	b.err = err
+	c.closeAfter = true
+	return err
+}
+
+// drain discards what the handler left unread so that the next request
+// starts at the right byte. A body larger than MaxDrainBytes, or one the
+// client will only send after "100 Continue", closes the connection
+// instead.
+func (b *body) drain() {
+	c := b.c
+	if b.err != nil {
+		return
+	}
+	if b.expect {
+		c.closeAfter = true
+		return
+	}
+	limit := c.cfg.MaxDrainBytes
+	if b.framing == parse.Length && b.remaining > limit {
+		c.closeAfter = true
+		return
+	}
+	var scratch [1024]byte
+	var total int64
+	for b.err == nil {
+		n, _ := b.Read(scratch[:])
+		total += int64(n)
+		if total > limit {
+			c.closeAfter = true
+			return
+		}
+	}
+}

@@ -1,0 +1,44 @@
+package conn
+
+import "errors"
+
+// Handler answers requests on the engine's native path. ServeCtx is called
+// once per request, on the connection's own goroutine; the response is
+// complete when it returns. The *Ctx and every []byte it hands out are
+// reused for the next request on the connection: they must not be kept or
+// used after ServeCtx returns (copy what must outlive it).
+//
+// If ServeCtx panics, the engine logs the panic with its stack, answers 500
+// if no byte of the response was sent yet, and closes the connection.
+type Handler interface {
+	ServeCtx(c *Ctx)
+}
+
+// HandlerFunc adapts an ordinary function to Handler.
+type HandlerFunc func(c *Ctx)
+
+// ServeCtx calls f(c).
+func (f HandlerFunc) ServeCtx(c *Ctx) { f(c) }
+
+// Errors a handler may see from Ctx methods.
+var (
+	// ErrBodyNotAllowed is returned by Write when the status is 1xx, 204
+	// or 304, which carry no body. (For HEAD, writes are counted and
+	// discarded, as net/http does.)
+	ErrBodyNotAllowed = errors.New("conn: response status does not allow a body")
+	// ErrContentLength is returned by Write when more bytes are written
+	// than a declared Content-Length.
+	ErrContentLength = errors.New("conn: wrote more than the declared Content-Length")
+	// ErrHeadersSent is returned by header-changing methods after the
+	// response head was sent (after Flush or a large Write).
+	ErrHeadersSent = errors.New("conn: response head already sent")
+	// ErrConnClosed is returned by Write and Flush once the connection
+	// failed (client gone, write timeout); later writes are discarded.
+	ErrConnClosed = errors.New("conn: connection closed")
+	// ErrAbortHandler, used as a panic value by a handler (or
+	// net/http.ErrAbortHandler through the engine's adapter), aborts the
+	// response quietly: nothing more is sent, the connection closes and no
+	// stack is logged.
+	ErrAbortHandler = errors.New("conn: abort handler")
+)
+

@@ -1,0 +1,183 @@
+package conn
+
+import (
+	"errors"
+	"time"
+)
+
+var (
+	errDraining    = errors.New("conn: server is shutting down")
+	errHeadTooBig  = errors.New("conn: read buffer limit reached")
+	errHeadTimeout = errors.New("conn: request head timeout")
+)
+
+// readHead reads until the next request head is parsed into c.x.req. It
+// first parses what is already buffered (pipelined requests need no read at
+// all); before it blocks on the network it writes out every response
+// produced so far, so a batch of pipelined requests is answered with one
+// write.
+func (c *Conn) readHead() error {
+	var headStart time.Time // when the first byte of this head was seen
+	for {
+		if c.r1 > c.r0 {
+			n, err := c.parser.Parse(c.rbuf[c.r0:c.r1], &c.x.req)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				c.r0 += n
+				return nil
+			}
+			if headStart.IsZero() {
+				headStart = time.Now()
+			}
+		}
+		if len(c.out) > 0 {
+			if err := c.flush(); err != nil {
+				return err
+			}
+		}
+		if c.r0 == c.r1 {
+			if err := c.waitIdle(); err != nil {
+				return err
+			}
+			headStart = c.now
+			continue
+		}
+		// A partial head: the rest must arrive before the head deadline.
+		if err := c.makeRoom(); err != nil {
+			return err
+		}
+		c.setReadDeadline(headStart.Add(c.cfg.HeadTimeout))
+		n, err := c.nc.Read(c.rbuf[c.r1:])
+		c.r1 += n
+		if n == 0 && err != nil {
+			if isTimeout(err) {
+				return errHeadTimeout
+			}
+			return err
+		}
+	}
+}
+
+// waitIdle waits for the first bytes of the next request with nothing
+// buffered. The connection counts as idle meanwhile, so that Shutdown may
+// close it. It keeps its buffers for BufferReleaseDelay (the next request
+// of a busy client comes sooner), then returns them to the pool and waits
+// on a one-byte read until the idle timeout.
+func (c *Conn) waitIdle() error {
+	cnt := c.cfg.Counters
+	c.r0, c.r1 = 0, 0
+	if !c.state.CompareAndSwap(stateActive, stateIdle) {
+		return errClosedIdle
+	}
+	cnt.Active.Add(-1)
+	cnt.Idle.Add(1)
+	if c.cfg.Draining.Load() {
+		return errDraining
+	}
+	now := time.Now()
+	timeout := c.cfg.IdleTimeout
+	if c.served == 0 {
+		timeout = c.cfg.HeadTimeout // a new client should speak promptly
+	}
+	idleEnd := now.Add(timeout)
+	if c.rbuf == nil {
+		c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
+	}
+	dl := now.Add(c.cfg.BufferReleaseDelay)
+	if idleEnd.Before(dl) {
+		dl = idleEnd
+	}
+	c.setIdleDeadline(dl, c.cfg.BufferReleaseDelay/8)
+	n, err := c.nc.Read(c.rbuf)
+	if n == 0 && isTimeout(err) && time.Now().Before(idleEnd) {
+		// Quiet client: park without buffers.
+		c.releaseBuffers()
+		c.x.releaseBuffers()
+		cnt.IdleReleases.Add(1)
+		c.setReadDeadline(idleEnd)
+		n, err = c.nc.Read(c.one[:])
+		if n > 0 {
+			c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
+			c.rbuf[0] = c.one[0]
+		}
+	}
+	if n == 0 {
+		if err == nil {
+			err = errClosedIdle
+		}
+		return err
+	}
+	c.r1 = n
+	c.now = time.Now()
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return errClosedIdle
+	}
+	cnt.Idle.Add(-1)
+	cnt.Active.Add(1)
+	return nil
+}
+
+// newReadBuf returns a pooled buffer of at least n bytes, sliced to its
+// full capacity.
+func (c *Conn) newReadBuf(n int) []byte {
+	b := getBuf(n)
+	return b[:cap(b)]
+}
+
+// makeRoom makes sure rbuf has free space after r1: it allocates the
+// buffer, moves unread bytes to the front, or doubles the buffer, up to
+// twice the head limit (a head or chunk line larger than that was refused
+// by the parser already).
+func (c *Conn) makeRoom() error {
+	if c.rbuf == nil {
+		c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
+	}
+	if c.r1 < len(c.rbuf) {
+		return nil
+	}
+	if c.r0 > 0 {
+		c.r1 = copy(c.rbuf, c.rbuf[c.r0:c.r1])
+		c.r0 = 0
+		return nil
+	}
+	if len(c.rbuf) >= 2*c.cfg.Limits.MaxHeaderBytes+c.cfg.ReadBufferSize {
+		return errHeadTooBig
+	}
+	nb := c.newReadBuf(2 * len(c.rbuf))
+	c.r1 = copy(nb, c.rbuf[:c.r1])
+	putBuf(c.rbuf[:0])
+	c.rbuf = nb
+	return nil
+}
+
+// setReadDeadline sets the read deadline unless it is already t.
+func (c *Conn) setReadDeadline(t time.Time) {
+	if !t.Equal(c.rdl) {
+		c.nc.SetReadDeadline(t)
+		c.rdl = t
+	}
+}
+
+// setIdleDeadline sets a deadline that moves forward with every request.
+// Resetting it costs a timer update, so a current deadline that is at most
+// slack earlier than t (and still ahead) is kept: the wait ends up to slack
+// sooner, never later.
+func (c *Conn) setIdleDeadline(t time.Time, slack time.Duration) {
+	if !c.rdl.After(t) && t.Sub(c.rdl) <= slack {
+		return
+	}
+	c.setReadDeadline(t)
+}
+
+// setWriteDeadline arms the write timeout for a write starting now, with
+// the same slack rule as setIdleDeadline.
+func (c *Conn) setWriteDeadline(now time.Time) {
+	t := now.Add(c.cfg.WriteTimeout)
+	if !c.wdl.After(t) && t.Sub(c.wdl) <= c.cfg.WriteTimeout/8 {
+		return
+	}
+	c.nc.SetWriteDeadline(t)
+	c.wdl = t
+}

@@ -1,0 +1,84 @@
+package conn
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/microframe/microframe/parse"
+)
+
+// serveRequest answers the request whose head was just parsed.
+func (c *Conn) serveRequest() {
+	x := &c.x
+	req := &x.req
+	x.reset()
+	c.closeAfter = !req.KeepAlive
+	x.body.start(req, c.now, c.cfg.BodyTimeout)
+	c.served++
+	if c.cfg.Logger.Enabled(c.cfg.BaseContext, slog.LevelDebug) {
+		c.cfg.Logger.Debug("request", "method", string(req.Method), "target", string(req.Target),
+			"remote", c.nc.RemoteAddr().String())
+	}
+	c.callHandler()
+	x.finish()
+	x.body.drain()
+	c.cfg.Counters.Requests.Add(1)
+}
+
+// callHandler runs the handler; a panic becomes a 500 when nothing was
+// sent yet, and closes the connection in every case.
+func (c *Conn) callHandler() {
+	defer func() {
+		if r := recover(); r != nil {
+			c.handlerPanic(r)
+		}
+	}()
+	c.handler.ServeCtx(&c.x)
+}
+
+func (c *Conn) handlerPanic(r any) {
+	x := &c.x
+	c.closeAfter = true
+	abort := r == ErrAbortHandler || r == http.ErrAbortHandler
+	if !abort {
+		c.cfg.Counters.Panics.Add(1)
+		c.cfg.Logger.Error("handler panic", "method", string(x.req.Method), "target", string(x.req.Target),
+			"remote", c.nc.RemoteAddr().String(), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	}
+	if x.headSent || abort {
+		x.abandoned = true // a half-sent response can only be cut short
+		return
+	}
+	x.abandoned = true
+	x.pending = x.pending[:0]
+	c.writeError(500, "Internal Server Error")
+}
+
+// headError answers (or quietly ends) a connection whose next head could
+// not be read.
+func (c *Conn) headError(err error) {
+	log := c.cfg.Logger
+	remote := c.nc.RemoteAddr().String()
+	var pe *parse.Error
+	switch {
+	case errors.As(err, &pe):
+		c.cfg.Counters.ParseErrors.Add(1)
+		log.Info("conn: bad request", "remote", remote, "status", pe.Status, "reason", pe.Reason)
+		c.writeError(pe.Status, pe.Reason)
+	case err == errHeadTooBig:
+		c.cfg.Counters.ParseErrors.Add(1)
+		c.writeError(431, "request head too large")
+	case err == errHeadTimeout:
+		c.cfg.Counters.Timeouts.Add(1)
+		log.Info("conn: request head timeout", "remote", remote, "received", c.r1-c.r0)
+		c.writeError(408, "request head timeout")
+	case err == errClosedIdle || err == errDraining || isTimeout(err) || isEOF(err) || c.broken:
+		// Idle timeout, shutdown, or the client left between requests.
+	default:
+		log.Info("conn: read error", "remote", remote, "err", err)
+	}
+	c.flush()
+}

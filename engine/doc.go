@@ -1,0 +1,19 @@
+// Package engine is microframe's HTTP/1.1 server: a listener, an accept
+// loop that hands each connection to a bounded goroutine pool, and the
+// lifecycle around them (graceful shutdown, statistics).
+//
+// A Server serves a native Handler (see conn.Handler, re-exported here as
+// Handler and Ctx), which answers requests without allocating; Adapt turns
+// any net/http Handler into one, so the standard library's handlers,
+// routers and middleware run unchanged:
+//
+//	srv := &engine.Server{Addr: "127.0.0.1:8080", Handler: engine.Adapt(mux)}
+//	go srv.ListenAndServe()
+//	...
+//	srv.Shutdown(ctx)
+//
+// Each accepted connection becomes a conn.Conn actor running on one worker
+// of an ants pool of Server.MaxConns goroutines. When the pool is full the
+// client is answered 503 Service Unavailable with Retry-After and closed:
+// the accept loop never blocks and goroutines never grow without bound.
+package engine

@@ -1,0 +1,255 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/panjf2000/ants/v2"
+	"github.com/puzpuzpuz/xsync/v3"
+
+	"github.com/microframe/microframe/conn"
+	"github.com/microframe/microframe/parse"
+)
+
+// DefaultMaxConns is the default size of the connection pool: the number of
+// connections served at once, idle keep-alive ones included.
+const DefaultMaxConns = 256 * 1024
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
+// Close.
+var ErrServerClosed = errors.New("engine: server closed")
+
+// Server serves HTTP/1.1 on one or more listeners. Set its fields before the
+// first call to Serve or ListenAndServe and do not change them afterwards.
+// The zero value of every field but Handler is a usable default.
+type Server struct {
+	// Addr is the TCP address ListenAndServe listens on ("127.0.0.1:8080").
+	// Empty means ":http".
+	Addr string
+	// Handler answers every request. Use Adapt for a net/http Handler.
+	Handler Handler
+	// Logger receives connection errors (Info), handler panics (Error) and,
+	// at Debug, one line per request. Nil means slog.Default().
+	Logger *slog.Logger
+	// Limits bound what a client may send; zero fields take parse's
+	// defaults (8 KiB request line, 32 KiB head, 100 headers, 10 MiB body).
+	Limits parse.Limits
+	// HeadTimeout bounds the time to receive a whole request head, counted
+	// from its first byte (and, on a new connection, from the accept).
+	// Slow clients are cut off with 408. Default 10s.
+	HeadTimeout time.Duration
+	// IdleTimeout bounds the wait for the next request on a keep-alive
+	// connection. Default 60s.
+	IdleTimeout time.Duration
+	// BodyTimeout bounds the time to receive a request body, counted from
+	// the end of its head. Default 60s.
+	BodyTimeout time.Duration
+	// WriteTimeout bounds each write of response bytes to the client.
+	// Default 30s.
+	WriteTimeout time.Duration
+	// MaxDrainBytes is how much of a body the handler did not read is
+	// discarded to keep the connection open; a longer rest closes it.
+	// Default 256 KiB.
+	MaxDrainBytes int64
+	// MaxConns is the size of the goroutine pool, one goroutine per
+	// connection. Connections beyond it get 503. Default DefaultMaxConns.
+	MaxConns int
+	// ServerName, when set, is sent as the Server header.
+	ServerName string
+	// BufferReleaseDelay is how long an idle connection keeps its buffers
+	// before returning them to the pool. Default 1s.
+	BufferReleaseDelay time.Duration
+
+	mu        sync.Mutex
+	started   bool
+	cfg       *conn.Config
+	pool      *ants.PoolWithFuncGeneric[net.Conn]
+	listeners map[*net.Listener]struct{}
+	conns     *xsync.MapOf[*conn.Conn, struct{}]
+	counters  conn.Counters
+	accepted  atomic.Int64
+	rejected  atomic.Int64
+	draining  atomic.Bool
+	closed    atomic.Bool
+	baseCtx   context.Context
+	cancel    context.CancelFunc
+	rejects   chan net.Conn
+	rejectWG  sync.WaitGroup
+	stopOnce  sync.Once
+	inflight  atomic.Int64 // connections handed to the pool and not yet finished
+	serveWG   sync.WaitGroup
+}
+
+// start builds the shared configuration and the pool, once.
+func (s *Server) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Load() {
+		return ErrServerClosed
+	}
+	if s.started {
+		return nil
+	}
+	if s.Handler == nil {
+		return errors.New("engine: Server.Handler is nil")
+	}
+	s.baseCtx, s.cancel = context.WithCancel(context.Background())
+	s.cfg = conn.Config{
+		Limits:             s.Limits,
+		HeadTimeout:        s.HeadTimeout,
+		IdleTimeout:        s.IdleTimeout,
+		BodyTimeout:        s.BodyTimeout,
+		WriteTimeout:       s.WriteTimeout,
+		MaxDrainBytes:      s.MaxDrainBytes,
+		BufferReleaseDelay: s.BufferReleaseDelay,
+		ServerName:         s.ServerName,
+		Logger:             s.Logger,
+		BaseContext:        s.baseCtx,
+		Counters:           &s.counters,
+		Draining:           &s.draining,
+	}.WithDefaults()
+	size := s.MaxConns
+	if size <= 0 {
+		size = DefaultMaxConns
+	}
+	pool, err := ants.NewPoolWithFuncGeneric(size, s.serveConn,
+		ants.WithNonblocking(true),
+		ants.WithExpiryDuration(10*time.Second),
+		ants.WithPanicHandler(func(v any) { s.cfg.Logger.Error("engine: worker panic", "panic", v) }),
+	)
+	if err != nil {
+		return err
+	}
+	s.pool = pool
+	s.conns = xsync.NewMapOf[*conn.Conn, struct{}]()
+	s.listeners = make(map[*net.Listener]struct{})
+	s.rejects = make(chan net.Conn, rejectQueue)
+	for range rejectWorkers {
+		s.rejectWG.Add(1)
+		go s.rejectLoop()
+	}
+	s.started = true
+	return nil
+}
+
+// ListenAndServe listens on s.Addr and serves until Shutdown or Close,
+// which make it return ErrServerClosed.
+func (s *Server) ListenAndServe() error {
+	addr := s.Addr
+	if addr == "" {
+		addr = ":http"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// Serve accepts connections on l and serves each on a pool goroutine. It
+// returns ErrServerClosed after Shutdown or Close, or the listener's error
+// if accepting fails for another reason (temporary errors such as running
+// out of file descriptors are retried with backoff). Serve closes l.
+// For HTTPS, pass tls.NewListener(l, config).
+func (s *Server) Serve(l net.Listener) error {
+	if err := s.start(); err != nil {
+		l.Close()
+		return err
+	}
+	if !s.trackListener(&l, true) {
+		l.Close()
+		return ErrServerClosed
+	}
+	defer s.trackListener(&l, false)
+	defer l.Close()
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.draining.Load() || s.closed.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || isTemporary(err) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.cfg.Logger.Warn("engine: accept error; retrying", "err", err, "delay", backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		s.accepted.Add(1)
+		s.inflight.Add(1)
+		if err := s.pool.Invoke(nc); err != nil {
+			s.inflight.Add(-1)
+			s.reject(nc)
+		}
+	}
+}
+
+// trackListener adds or removes l; it refuses to add after shutdown began.
+func (s *Server) trackListener(l *net.Listener, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.draining.Load() || s.closed.Load() {
+			return false
+		}
+		s.listeners[l] = struct{}{}
+		s.serveWG.Add(1)
+	} else {
+		delete(s.listeners, l)
+		s.serveWG.Done()
+	}
+	return true
+}
+
+// serveConn runs one connection on a pool worker.
+func (s *Server) serveConn(nc net.Conn) {
+	c := conn.New(nc, s.cfg, s.Handler)
+	s.conns.Store(c, struct{}{})
+	c.Serve()
+	s.conns.Delete(c)
+	s.inflight.Add(-1)
+}
+
+// Stats is a snapshot of a server's counters.
+type Stats struct {
+	Accepted     int64 // connections accepted
+	Rejected     int64 // connections refused with 503 because the pool was full
+	Active       int64 // connections reading or answering a request now
+	Idle         int64 // connections waiting for their next request
+	Requests     int64 // requests answered
+	ParseErrors  int64 // requests refused by the parser
+	BodyErrors   int64 // request bodies with framing errors
+	Timeouts     int64 // connections cut off by a timeout
+	WriteErrors  int64 // failed writes (client gone)
+	Panics       int64 // handler panics recovered
+	IdleReleases int64 // buffer releases by idle connections
+}
+
+// Stats returns a snapshot of the server's counters. Each field is read
+// atomically; the snapshot as a whole is not (counters move while it is
+// taken). Safe to call at any time from any goroutine.
+func (s *Server) Stats() Stats {
+	c := &s.counters
+	return Stats{
+		Accepted:     s.accepted.Load(),
+		Rejected:     s.rejected.Load(),
+		Active:       c.Active.Load(),
+		Idle:         c.Idle.Load(),
+		Requests:     c.Requests.Load(),
+		ParseErrors:  c.ParseErrors.Load(),
+		BodyErrors:   c.BodyErrors.Load(),
+		Timeouts:     c.Timeouts.Load(),
+		WriteErrors:  c.WriteErrors.Load(),
+		Panics:       c.Panics.Load(),
+		IdleReleases: c.IdleReleases.Load(),
+	}
+}
