@@ -170,6 +170,17 @@ func (b *body) fail(err error) error {
 	return err
 }
 
+// drainable reports whether what is left of the body may be discarded to
+// keep the connection: false when the client waits for a "100 Continue" we
+// never sent, or when more than MaxDrainBytes of a Content-Length body is
+// left. (A chunked body's size is unknown until drained.)
+func (b *body) drainable() bool {
+	if b.err != nil {
+		return true
+	}
+	return !b.expect && !(b.framing == parse.Length && b.remaining > b.c.cfg.MaxDrainBytes)
+}
+
 // drain discards what the handler left unread so that the next request
 // starts at the right byte. A body larger than MaxDrainBytes, or one the
 // client will only send after "100 Continue", closes the connection
@@ -179,15 +190,11 @@ func (b *body) drain() {
 	if b.err != nil {
 		return
 	}
-	if b.expect {
+	if !b.drainable() {
 		c.closeAfter = true
 		return
 	}
 	limit := c.cfg.MaxDrainBytes
-	if b.framing == parse.Length && b.remaining > limit {
-		c.closeAfter = true
-		return
-	}
 	var scratch [1024]byte
 	var total int64
 	for b.err == nil {

@@ -35,17 +35,17 @@ type Conn struct {
 	state   atomic.Int32
 
 	// Owned by the actor goroutine.
-	rbuf   []byte // read buffer; unread bytes are rbuf[r0:r1]
-	r0, r1 int
-	out    []byte // response bytes not yet written to nc
-	parser parse.Parser
-	x      Ctx       // the request being served
-	now    time.Time // read once per request cycle
-	rdl    time.Time // read deadline currently set on nc
-	wdl    time.Time // write deadline currently set on nc
-	closeAfter bool  // close after the current response
-	broken     bool  // a write failed: nothing more can be sent
-	served     int   // requests served on this connection
+	rbuf       []byte // read buffer; unread bytes are rbuf[r0:r1]
+	r0, r1     int
+	out        []byte // response bytes not yet written to nc
+	parser     parse.Parser
+	x          Ctx       // the request being served
+	now        time.Time // read once per request cycle
+	rdl        time.Time // read deadline currently set on nc
+	wdl        time.Time // write deadline currently set on nc
+	closeAfter bool      // close after the current response
+	broken     bool      // a write failed: nothing more can be sent
+	served     int       // requests served on this connection
 	one        [1]byte
 
 	connCtx    context.Context

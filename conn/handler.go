@@ -41,4 +41,3 @@ var (
 	// stack is logged.
 	ErrAbortHandler = errors.New("conn: abort handler")
 )
-

@@ -186,7 +186,7 @@ func (x *Ctx) Flush() error {
 func (x *Ctx) sendHead(length int64) {
 	c := x.c
 	x.headSent = true
-	if c.cfg.Draining.Load() {
+	if c.cfg.Draining.Load() || !x.body.drainable() {
 		c.closeAfter = true
 	}
 	if length < 0 && x.declared >= 0 {

@@ -1,5 +1,20 @@
 package parse
 
+import "bytes"
+
+// maxEmptyLines bounds the empty lines (CRLF) skipped before a request line.
+// RFC 9112 section 2.2 asks servers to ignore at least one, sent by old
+// clients after a POST body; a few are tolerated, more are an error.
+const maxEmptyLines = 4
+
+// Scanner states: what the next unscanned byte belongs to.
+const (
+	stLead    uint8 = iota // the start of an empty line or of the request line
+	stMethod               // the method
+	stLine                 // the rest of the request line
+	stHeaders              // the header section
+)
+
 // Parser finds and parses one request head at a time. The zero value uses
 // default limits; set Limits before the first call. A Parser remembers how
 // far it has already scanned, so calling Parse again after more bytes
@@ -9,7 +24,19 @@ package parse
 // A Parser is owned by one goroutine (in the engine, one connection).
 type Parser struct {
 	Limits Limits
-	// unexported progress state (implementation-defined)
+
+	lim     Limits // Limits.WithDefaults, recomputed when Limits changes
+	limFrom Limits // the Limits lim was computed from
+	limOK   bool
+	lineMax int // effective request line bound: min(MaxRequestLineBytes, MaxHeaderBytes-2)
+
+	// Scan progress over the head being received.
+	state   uint8
+	empties int // empty lines skipped before the request line
+	pos     int // next byte to scan
+	start   int // first byte of the request line
+	line    int // first byte of the current header line
+	fields  int // header field lines seen
 }
 
 // Parse looks for a complete request head at the start of buf. buf must hold
@@ -30,39 +57,151 @@ type Parser struct {
 // After a complete head or an error the Parser is ready for the next head;
 // Reset also makes it forget a partial one.
 func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
-	panic("not implemented")
+	if !p.limOK || p.Limits != p.limFrom {
+		p.setLimits()
+	}
+	if p.pos > len(buf) {
+		// The caller broke the contract (buf shrank): start over rather
+		// than trust progress made over bytes that are gone.
+		p.Reset()
+	}
+	end, err := p.scan(buf)
+	if end == 0 && err == nil {
+		return 0, nil
+	}
+	start := p.start
+	p.Reset()
+	if err != nil {
+		return 0, err
+	}
+	if err := p.parseHead(buf[start:end], req); err != nil {
+		return 0, err
+	}
+	return end, nil
 }
 
 // Reset forgets any partially scanned head.
-func (p *Parser) Reset() {}
-
-// ChunkedDecoder decodes a body in the chunked transfer coding (RFC 9112
-// section 7.1) as its bytes arrive. The zero value is ready, with default
-// limits; Reset it before each new body.
-type ChunkedDecoder struct {
-	Limits Limits
-	// unexported state (implementation-defined)
+func (p *Parser) Reset() {
+	p.state, p.empties, p.pos, p.start, p.line, p.fields = stLead, 0, 0, 0, 0, 0
 }
 
-// Decode consumes encoded bytes from src and writes decoded payload bytes to
-// dst. It returns how many bytes it wrote (nDst) and consumed (nSrc). It
-// stops when dst is full, src is exhausted, or the body ends. dst may be the
-// same memory as src (in-place decoding): writes never overtake reads.
+func (p *Parser) setLimits() {
+	p.lim = p.Limits.WithDefaults()
+	p.limFrom = p.Limits
+	p.limOK = true
+	// The request line is part of the head: one that cannot fit in
+	// MaxHeaderBytes (with its CRLF) is too long, and reported as such.
+	p.lineMax = min(p.lim.MaxRequestLineBytes, p.lim.MaxHeaderBytes-2)
+}
+
+// scan advances over buf from where the previous call stopped, looking for
+// the end of the head. It returns the length of the head once its final
+// empty line is seen, 0 when more bytes are needed, or an error that is
+// certain from the bytes seen so far.
 //
-// Chunk extensions are checked for syntax and skipped; trailer fields are
-// checked like header fields and discarded. Decode returns io.EOF (with the
-// final counts) once the last chunk and trailer section have been consumed;
-// bytes after that in src belong to the next request and are not consumed.
-// A malformed body yields ErrBadChunk or ErrChunkTooLarge, a body whose
-// decoded size passes Limits.MaxBodyBytes yields ErrBodyTooLarge, a trailer
-// section larger than MaxHeaderBytes yields ErrHeaderTooLarge; after an
-// error the decoder stays failed until Reset.
-func (d *ChunkedDecoder) Decode(dst, src []byte) (nDst, nSrc int, err error) {
-	panic("not implemented")
+// Every decision depends only on bytes up to the position being examined,
+// and the scanner examines positions in order, never past one it needs but
+// does not have. So whether the head arrives whole or a byte at a time, the
+// same decision is taken at the same position: the results agree.
+func (p *Parser) scan(buf []byte) (int, error) {
+	for {
+		switch p.state {
+		case stLead:
+			if p.pos >= len(buf) {
+				return 0, nil
+			}
+			switch buf[p.pos] {
+			case '\r':
+				if p.pos+1 >= len(buf) {
+					return 0, nil
+				}
+				if buf[p.pos+1] != '\n' {
+					return 0, ErrBareLF
+				}
+				p.empties++
+				if p.empties > maxEmptyLines {
+					return 0, ErrBadRequest
+				}
+				p.pos += 2
+				continue
+			case '\n':
+				return 0, ErrBareLF
+			}
+			p.start = p.pos
+			p.state = stMethod
+
+		case stMethod:
+			// Checked byte by byte so that a client speaking something
+			// else (TLS, HTTP/2's preface is caught later) is refused at
+			// its first byte instead of after MaxRequestLineBytes.
+			for ; p.pos < len(buf); p.pos++ {
+				c := buf[p.pos]
+				if c == ' ' && p.pos > p.start {
+					break
+				}
+				if !isToken(c) {
+					return 0, ErrBadMethod
+				}
+				if p.pos-p.start >= p.lineMax {
+					return 0, ErrURITooLong
+				}
+			}
+			if p.pos >= len(buf) {
+				return 0, nil
+			}
+			p.pos++ // the SP
+			p.state = stLine
+
+		case stLine:
+			// The line's LF may be at most at start+lineMax+1 (after
+			// lineMax bytes and the CR); search no further than that.
+			limit := p.start + p.lineMax + 2
+			end := min(len(buf), limit)
+			i := bytes.IndexByte(buf[p.pos:end], '\n')
+			if i < 0 {
+				if end == limit {
+					return 0, ErrURITooLong
+				}
+				p.pos = end
+				return 0, nil
+			}
+			i += p.pos
+			if buf[i-1] != '\r' {
+				if i-p.start > p.lineMax {
+					return 0, ErrURITooLong
+				}
+				return 0, ErrBareLF
+			}
+			p.pos, p.line = i+1, i+1
+			p.state = stHeaders
+
+		case stHeaders:
+			// Each LF ends a line; the head's last LF must be within
+			// MaxHeaderBytes of its start.
+			limit := p.start + p.lim.MaxHeaderBytes
+			for {
+				end := min(len(buf), limit)
+				i := bytes.IndexByte(buf[p.pos:end], '\n')
+				if i < 0 {
+					if end == limit {
+						return 0, ErrHeaderTooLarge
+					}
+					p.pos = end
+					return 0, nil
+				}
+				i += p.pos
+				if i == p.line || buf[i-1] != '\r' {
+					return 0, ErrBareLF
+				}
+				if i-1 == p.line {
+					return i + 1, nil // the empty line: the head is complete
+				}
+				p.fields++
+				if p.fields > p.lim.MaxHeaders {
+					return 0, ErrTooManyHeaders
+				}
+				p.pos, p.line = i+1, i+1
+			}
+		}
+	}
 }
-
-// Done reports whether the whole body, trailers included, has been decoded.
-func (d *ChunkedDecoder) Done() bool { return false }
-
-// Reset prepares d for a new body.
-func (d *ChunkedDecoder) Reset() {}

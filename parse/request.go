@@ -77,6 +77,30 @@ func (r *Request) Header(name string) []byte {
 	return nil
 }
 
+// ConnectionHas reports whether the Connection header lists option token,
+// compared case-insensitively: r.ConnectionHas("upgrade") is how a
+// WebSocket handshake is recognized. Every Connection line is searched; the
+// list elements are split at commas and trimmed. It does not allocate.
+func (r *Request) ConnectionHas(token string) bool {
+	for i := range r.Headers {
+		if !equalFold(r.Headers[i].Name, "Connection") {
+			continue
+		}
+		v := r.Headers[i].Value
+		for {
+			elem, rest, more := cutComma(v)
+			if equalFold(trimOWS(elem), token) {
+				return true
+			}
+			if !more {
+				break
+			}
+			v = rest
+		}
+	}
+	return false
+}
+
 // Reset clears r for reuse, keeping the capacity of Headers.
 func (r *Request) Reset() {
 	h := r.Headers[:0]

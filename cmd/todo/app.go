@@ -1,0 +1,133 @@
+package main
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/microframe/microframe/framework"
+)
+
+//go:embed templates/*.html
+var embedded embed.FS
+
+// todoApp is the demo app, written as a Go type: its handler methods are
+// found by framework.App.Mount from the declaration in Routes.
+type todoApp struct {
+	list  todoList
+	pages *framework.Templates
+}
+
+// newTodoApp returns the app with its templates read from fsys (the
+// embedded ones in production; a directory with dev set).
+func newTodoApp(fsys fs.FS, dev bool) *todoApp {
+	return &todoApp{pages: &framework.Templates{
+		FS:     fsys,
+		Shared: []string{"layout.html", "list.html"},
+		Dev:    dev,
+	}}
+}
+
+// Routes declares the URL and method of each handler method.
+func (a *todoApp) Routes() map[string]string {
+	return map[string]string{
+		"Index":   "GET /",
+		"Create":  "POST /todo/create",
+		"Search":  "GET /search",
+		"Counter": "GET /counter",
+		"Login":   "POST /login",
+		"WhoAmI":  "GET /whoami",
+		"Logout":  "POST /logout",
+	}
+}
+
+// Index shows the list and the form to add to it.
+func (a *todoApp) Index(r *framework.Request) framework.Response {
+	return a.pages.Render("index.html", map[string]any{"Todos": a.list.all()})
+}
+
+// createParams is what the form on the index page posts.
+type createParams struct {
+	Task string `form:"task,required"`
+	Pos  *int   `form:"pos"` // 1-based; nil (absent or blank) appends
+}
+
+// Create adds a todo and sends the browser back to the list (303, so that
+// a reload does not post again).
+func (a *todoApp) Create(r *framework.Request, p createParams) framework.Response {
+	task := strings.TrimSpace(p.Task)
+	if task == "" {
+		return framework.Errorf(http.StatusBadRequest, "form parameter \"task\" is empty")
+	}
+	a.list.add(task, p.Pos)
+	return framework.Redirect("/", http.StatusSeeOther)
+}
+
+// searchParams: a repeated q means any of them.
+type searchParams struct {
+	Q []string `query:"q"`
+}
+
+// Search lists the todos matching any of the queries.
+func (a *todoApp) Search(r *framework.Request, p searchParams) framework.Response {
+	var queries []string
+	for _, q := range p.Q {
+		if q = strings.TrimSpace(q); q != "" {
+			queries = append(queries, q)
+		}
+	}
+	return a.pages.Render("search.html", map[string]any{
+		"Query":   strings.Join(queries, " "),
+		"Queries": queries,
+		"Todos":   a.list.search(queries),
+	})
+}
+
+// Counter counts this session's visits and answers the new count.
+func (a *todoApp) Counter(r *framework.Request) framework.Response {
+	n, err := r.Session().AddInt("counter", 1)
+	if err != nil {
+		return framework.Error(err)
+	}
+	return framework.Text(strconv.FormatInt(n, 10))
+}
+
+type loginParams struct {
+	User string `form:"user,required"`
+}
+
+// Login logs the session in as the user. The session id is renewed first,
+// so that an id obtained before login is worthless after it.
+func (a *todoApp) Login(r *framework.Request, p loginParams) framework.Response {
+	user := strings.TrimSpace(p.User)
+	if user == "" {
+		return framework.Errorf(http.StatusBadRequest, "form parameter \"user\" is empty")
+	}
+	s := r.Session()
+	if err := s.Renew(); err != nil {
+		return framework.Error(err)
+	}
+	if err := s.PutString("user", user); err != nil {
+		return framework.Error(err)
+	}
+	return framework.Text("logged in as " + user)
+}
+
+// WhoAmI answers the logged-in user's name, or 401.
+func (a *todoApp) WhoAmI(r *framework.Request) framework.Response {
+	user := r.Session().GetString("user")
+	if user == "" {
+		return framework.Errorf(http.StatusUnauthorized, "not logged in")
+	}
+	return framework.Text(user)
+}
+
+// Logout ends the session.
+func (a *todoApp) Logout(r *framework.Request) framework.Response {
+	if err := r.Session().Destroy(); err != nil {
+		return framework.Error(err)
+	}
+	return framework.Text("logged out")
+}

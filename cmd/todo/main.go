@@ -1,0 +1,190 @@
+// Command todo is microframe's demo app: a todo list with search and
+// sessions, written as a Go type whose handler methods become routes.
+//
+//	todo [-addr 127.0.0.1:8080] [-server engine|nethttp] [-store memory]
+//	     [-templates DIR] [-debug] [-routes]
+//
+// Pages: GET / (the list and a form), POST /todo/create (form fields task
+// and optional pos, then 303 back to /), GET /search?q=... (a repeated q
+// matches any). Sessions: GET /counter (a per-session counter), POST /login
+// (form field user), GET /whoami (401 when not logged in), POST /logout.
+//
+// -server picks the microframe engine (the default) or net/http.Server;
+// the app is the same. -store picks the session store backend. -templates
+// reads the templates from a directory and re-reads them when they change,
+// instead of using the copies built into the binary. -debug logs every
+// request. -routes prints the handler map and exits. SIGINT or SIGTERM
+// shuts the server down gracefully.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/microframe/microframe/engine"
+	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/sessionstore"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "todo:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// config is the parsed command line.
+type config struct {
+	addr, server, store, templates string
+	debug, routes                  bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fl := flag.NewFlagSet("todo", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fl.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fl.StringVar(&c.server, "server", "engine", "engine (microframe's) or nethttp (net/http.Server)")
+	fl.StringVar(&c.store, "store", "memory", "session store: memory")
+	fl.StringVar(&c.templates, "templates", "", "read templates from this directory, re-reading on change (default: the built-in ones)")
+	fl.BoolVar(&c.debug, "debug", false, "log every request")
+	fl.BoolVar(&c.routes, "routes", false, "print the handler map and exit")
+	if err := fl.Parse(args); err != nil {
+		return c, err
+	}
+	if fl.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fl.Args())
+	}
+	return c, nil
+}
+
+// run is main without the process: it serves until ctx is done. When ready
+// is not nil it receives the listening address once the server accepts.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if cfg.debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	store, closeStore, err := openSessionStore(cfg.store)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	app, err := newApp(cfg, store, log)
+	if err != nil {
+		return err
+	}
+	if cfg.routes {
+		return app.WriteRoutes(stdout)
+	}
+
+	l, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv, err := newServer(cfg.server, app, log)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	log.Info("listening", "addr", l.Addr().String(), "server", cfg.server, "store", cfg.store)
+	if ready != nil {
+		ready <- l.Addr().String()
+	}
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-served; err != nil && !errors.Is(err, engine.ErrServerClosed) && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newApp wires the todo app, its middleware and its sessions.
+func newApp(cfg config, store sessionstore.Store, log *slog.Logger) (*framework.App, error) {
+	var pages fs.FS
+	dev := cfg.templates != ""
+	if dev {
+		pages = os.DirFS(cfg.templates)
+	} else {
+		sub, err := fs.Sub(embedded, "templates")
+		if err != nil {
+			return nil, err
+		}
+		pages = sub
+	}
+	app := framework.New()
+	app.Logger = log
+	app.Use(framework.Recover(nil))
+	if cfg.debug {
+		app.Use(framework.RequestID(), framework.Logger(nil))
+	}
+	app.Use(framework.Sessions(sessionstore.NewManager(store)))
+	app.Mount(newTodoApp(pages, dev))
+	return app, nil
+}
+
+// openSessionStore opens the session store backend named kind. Adding a
+// backend is one more case here.
+func openSessionStore(kind string) (store sessionstore.Store, closeStore func(), err error) {
+	switch kind {
+	case "memory":
+		m := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{})
+		return m, func() { m.Close() }, nil
+	}
+	return nil, nil, fmt.Errorf("unknown -store %q (want memory)", kind)
+}
+
+// server is what run needs of engine.Server and http.Server alike.
+type server interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+}
+
+// newServer returns the server named kind, serving app.
+func newServer(kind string, app *framework.App, log *slog.Logger) (server, error) {
+	switch kind {
+	case "engine":
+		return &engine.Server{Handler: app, Logger: log}, nil
+	case "nethttp":
+		return &http.Server{
+			Handler:           app,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       60 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}, nil
+	}
+	return nil, fmt.Errorf("unknown -server %q (want engine or nethttp)", kind)
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// IgnoreCurrent: package ants starts its default pool's goroutines at init.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, goleak.IgnoreCurrent()) }
+
+// syncBuffer is a bytes.Buffer safe for the server's logger and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startTodo runs the app as main does, on a random port, until the test
+// ends, and returns its base URL and its log.
+func startTodo(t testing.TB, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	logs := &syncBuffer{}
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard, logs, ready)
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("run: %v", err)
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("server did not start")
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	return "http://" + addr, logs
+}
+
+// browser is an http.Client with cookies that does not follow redirects.
+func browser(t testing.TB) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Transport: &http.Transport{},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	t.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
+func fetch(t testing.TB, c *http.Client, method, u string, form url.Values) (int, http.Header, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+func TestTodoApp(t *testing.T) {
+	for _, server := range []string{"engine", "nethttp"} {
+		t.Run(server, func(t *testing.T) {
+			base, logs := startTodo(t, "-server", server, "-debug")
+			c := browser(t)
+			code, _, body := fetch(t, c, "GET", base+"/", nil)
+			if code != 200 || !strings.Contains(body, `<form method="post" action="/todo/create">`) || !strings.Contains(body, "Nothing here.") {
+				t.Fatalf("index: %d %s", code, body)
+			}
+			for _, f := range []url.Values{
+				{"task": {"walk the dog"}},
+				{"task": {"buy milk"}, "pos": {""}},
+				{"task": {"<b>first</b>"}, "pos": {"1"}},
+			} {
+				code, h, _ := fetch(t, c, "POST", base+"/todo/create", f)
+				if code != http.StatusSeeOther || h.Get("Location") != "/" {
+					t.Fatalf("create %v: %d %v", f, code, h)
+				}
+			}
+			_, _, body = fetch(t, c, "GET", base+"/", nil)
+			want := "<li>&lt;b&gt;first&lt;/b&gt;</li>\n  <li>walk the dog</li>\n  <li>buy milk</li>"
+			if !strings.Contains(body, want) {
+				t.Fatalf("list is not first, dog, milk (escaped):\n%s", body)
+			}
+			if code, _, body := fetch(t, c, "POST", base+"/todo/create", url.Values{"task": {"x"}, "pos": {"two"}}); code != 400 || body != "form parameter \"pos\": \"two\" is not an integer\n" {
+				t.Errorf("bad pos: %d %q", code, body)
+			}
+			if code, _, _ := fetch(t, c, "POST", base+"/todo/create", url.Values{"task": {"  "}}); code != 400 {
+				t.Errorf("blank task: %d", code)
+			}
+			_, _, body = fetch(t, c, "GET", base+"/search?q=MILK&q=dog", nil)
+			if !strings.Contains(body, "<li>walk the dog</li>") || !strings.Contains(body, "<li>buy milk</li>") || strings.Contains(body, "first") {
+				t.Errorf("search milk or dog:\n%s", body)
+			}
+			if _, _, body := fetch(t, c, "GET", base+"/search?q=nothing", nil); !strings.Contains(body, "Nothing here.") {
+				t.Errorf("search nothing:\n%s", body)
+			}
+			for want := 1; want <= 3; want++ {
+				if _, _, body := fetch(t, c, "GET", base+"/counter", nil); body != string(rune('0'+want)) {
+					t.Errorf("counter %q, want %d", body, want)
+				}
+			}
+			if code, _, _ := fetch(t, c, "GET", base+"/whoami", nil); code != 401 {
+				t.Errorf("whoami before login: %d", code)
+			}
+			code, h, _ := fetch(t, c, "POST", base+"/login", url.Values{"user": {"ada"}})
+			if code != 200 || !strings.Contains(h.Get("Set-Cookie"), "HttpOnly") {
+				t.Errorf("login: %d %v", code, h)
+			}
+			if _, _, body := fetch(t, c, "GET", base+"/whoami", nil); body != "ada" {
+				t.Errorf("whoami %q", body)
+			}
+			if _, _, body := fetch(t, c, "GET", base+"/counter", nil); body != "4" {
+				t.Errorf("counter after login %q", body)
+			}
+			fetch(t, c, "POST", base+"/logout", nil)
+			if code, _, _ := fetch(t, c, "GET", base+"/whoami", nil); code != 401 {
+				t.Errorf("whoami after logout: %d", code)
+			}
+			if code, h, _ := fetch(t, c, "PUT", base+"/counter", nil); code != 405 || h.Get("Allow") != "GET, HEAD" {
+				t.Errorf("PUT /counter: %d %v", code, h)
+			}
+			if !strings.Contains(logs.String(), "msg=request method=GET path=/counter status=200") {
+				t.Errorf("-debug did not log requests:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+func TestRoutesFlag(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-routes"}, &out, io.Discard, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := `METHOD  PATTERN       HANDLER
+GET     /             todoApp.Index
+GET     /counter      todoApp.Counter
+POST    /login        todoApp.Login
+POST    /logout       todoApp.Logout
+GET     /search       todoApp.Search
+POST    /todo/create  todoApp.Create
+GET     /whoami       todoApp.WhoAmI
+`
+	if out.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-server", "apache"}, `unknown -server "apache"`},
+		{[]string{"-store", "redis"}, `unknown -store "redis"`},
+		{[]string{"-addr", "256.0.0.1:1"}, "listen tcp"},
+		{[]string{"-nope"}, "flag provided but not defined"},
+		{[]string{"extra"}, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		err := run(context.Background(), tt.args, io.Discard, io.Discard, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: err %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+// TestDevTemplates: with -templates, an edited template shows on reload.
+func TestDevTemplates(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"layout.html", "list.html", "index.html", "search.html"} {
+		b, err := embedded.ReadFile("templates/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, dir+"/"+name, b, time.Now().Add(-time.Hour))
+	}
+	base, _ := startTodo(t, "-templates", dir)
+	c := browser(t)
+	if _, _, body := fetch(t, c, "GET", base+"/", nil); !strings.Contains(body, "<h1>Todos</h1>") {
+		t.Fatalf("index:\n%s", body)
+	}
+	b, _ := embedded.ReadFile("templates/index.html")
+	writeFile(t, dir+"/index.html", bytes.Replace(b, []byte("<h1>Todos</h1>"), []byte("<h1>Edited</h1>"), 1), time.Now())
+	if _, _, body := fetch(t, c, "GET", base+"/", nil); !strings.Contains(body, "<h1>Edited</h1>") {
+		t.Fatalf("edit not picked up:\n%s", body)
+	}
+}
+
+func writeFile(t testing.TB, path string, b []byte, mod time.Time) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, mod, mod); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,189 @@
+package cookiejar
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseCookieHeader(t *testing.T) {
+	tests := []struct {
+		header string
+		want   []Cookie
+	}{
+		{"", nil},
+		{"a=1", []Cookie{{Name: "a", Value: "1"}}},
+		{"a=1; b=2;c=3", []Cookie{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}, {Name: "c", Value: "3"}}},
+		{"  a = 1 ;\tb=2\t; ", []Cookie{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}}},
+		{`a="quoted"`, []Cookie{{Name: "a", Value: "quoted"}}},
+		{`a=""`, []Cookie{{Name: "a", Value: ""}}},
+		{`a="`, []Cookie{{Name: "a", Value: `"`}}},
+		{`a=x"y`, []Cookie{{Name: "a", Value: `x"y`}}},
+		{"a=", []Cookie{{Name: "a", Value: ""}}},
+		{"a=b=c", []Cookie{{Name: "a", Value: "b=c"}}},
+		{"a=x y, z", []Cookie{{Name: "a", Value: "x y, z"}}}, // browsers send what servers set
+		{"a=é", []Cookie{{Name: "a", Value: "é"}}},
+		{"junk; a=1", []Cookie{{Name: "a", Value: "1"}}},    // no '='
+		{"=v; a=1", []Cookie{{Name: "a", Value: "1"}}},      // empty name
+		{"a b=1; c=2", []Cookie{{Name: "c", Value: "2"}}},   // name not a token
+		{"a=\x01; c=2", []Cookie{{Name: "c", Value: "2"}}},  // control byte
+		{"a=x\x7f; c=2", []Cookie{{Name: "c", Value: "2"}}}, // DEL
+		{";;;a=1;;", []Cookie{{Name: "a", Value: "1"}}},     // empty pairs
+		{"a=1; a=2", []Cookie{{Name: "a", Value: "1"}, {Name: "a", Value: "2"}}},
+		{"\x00\xff;=;==;a", nil},
+	}
+	for _, tt := range tests {
+		if got := ParseCookieHeader(tt.header); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseCookieHeader(%q) = %v, want %v", tt.header, got, tt.want)
+		}
+	}
+}
+
+func TestGet(t *testing.T) {
+	const h = `theme=dark; session="abc"; junk; session=second; x=`
+	tests := []struct {
+		name, want string
+		ok         bool
+	}{
+		{"theme", "dark", true},
+		{"session", "abc", true}, // the first one wins
+		{"x", "", true},
+		{"junk", "", false},
+		{"missing", "", false},
+		{"Theme", "", false}, // names are case-sensitive
+	}
+	for _, tt := range tests {
+		if v, ok := Get(h, tt.name); v != tt.want || ok != tt.ok {
+			t.Errorf("Get(%q) = %q, %v; want %q, %v", tt.name, v, ok, tt.want, tt.ok)
+		}
+		if v, ok := GetBytes([]byte(h), tt.name); string(v) != tt.want || ok != tt.ok {
+			t.Errorf("GetBytes(%q) = %q, %v; want %q, %v", tt.name, v, ok, tt.want, tt.ok)
+		}
+	}
+	var seen []string
+	Scan(h, func(name, value string) bool {
+		seen = append(seen, name)
+		return len(seen) < 2
+	})
+	if !reflect.DeepEqual(seen, []string{"theme", "session"}) {
+		t.Errorf("Scan stopped wrongly: %v", seen)
+	}
+}
+
+func TestGetAllocs(t *testing.T) {
+	h := "_ga=GA1.1.1234; theme=dark; lang=en; session=6ba7b810-9dad-41d1-80b4-00c04fd430c8; csrf=abc"
+	hb := []byte(h)
+	allocs := testing.AllocsPerRun(1000, func() {
+		if v, ok := Get(h, "session"); !ok || len(v) != 36 {
+			t.Fatal("not found")
+		}
+		if v, ok := GetBytes(hb, "session"); !ok || len(v) != 36 {
+			t.Fatal("not found")
+		}
+		Scan(h, func(string, string) bool { return true })
+	})
+	if allocs != 0 {
+		t.Fatalf("Get/GetBytes/Scan allocate %v times", allocs)
+	}
+}
+
+func TestParseSetCookie(t *testing.T) {
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		line string
+		want Cookie
+	}{
+		{"a=b", Cookie{Name: "a", Value: "b"}},
+		{" a = b ", Cookie{Name: "a", Value: "b"}},
+		{`a="b"`, Cookie{Name: "a", Value: `"b"`}},
+		{"a=", Cookie{Name: "a"}},
+		{"a=b=c; Path=/", Cookie{Name: "a", Value: "b=c", Path: "/"}},
+		{"sid=x; Path=/app; Domain=.EXAMPLE.com; Expires=Wed, 02 Jan 2030 03:04:05 GMT; Max-Age=60; Secure; HttpOnly; SameSite=Strict; Partitioned",
+			Cookie{Name: "sid", Value: "x", Path: "/app", Domain: "example.com", Expires: exp, MaxAge: 60,
+				Secure: true, HttpOnly: true, SameSite: SameSiteStrict, Partitioned: true}},
+		{"a=b; secure; HTTPONLY; samesite=lax", Cookie{Name: "a", Value: "b", Secure: true, HttpOnly: true, SameSite: SameSiteLax}},
+		{"a=b; SameSite=None", Cookie{Name: "a", Value: "b", SameSite: SameSiteNone}},
+		{"a=b; SameSite=bogus", Cookie{Name: "a", Value: "b"}},
+		{"a=b; Max-Age=0", Cookie{Name: "a", Value: "b", MaxAge: -1}},
+		{"a=b; Max-Age=-5", Cookie{Name: "a", Value: "b", MaxAge: -1}},
+		{"a=b; Max-Age=99999999999999999999", Cookie{Name: "a", Value: "b", MaxAge: 1<<31 - 1}},
+		{"a=b; Max-Age=1x", Cookie{Name: "a", Value: "b"}},
+		{"a=b; Max-Age=", Cookie{Name: "a", Value: "b"}},
+		{"a=b; Max-Age=-", Cookie{Name: "a", Value: "b"}},
+		{"a=b; Path=relative", Cookie{Name: "a", Value: "b"}},
+		{"a=b; Path=", Cookie{Name: "a", Value: "b"}},
+		{"a=b; Domain=", Cookie{Name: "a", Value: "b"}},
+		{"a=b; Expires=never", Cookie{Name: "a", Value: "b"}},
+		{"a=b; Unknown=1; ; =; Foo", Cookie{Name: "a", Value: "b"}},
+		{"a=b; Path=/" + strings.Repeat("x", 1100), Cookie{Name: "a", Value: "b"}},
+		{"a=b; Path=/x; Path=/y", Cookie{Name: "a", Value: "b", Path: "/y"}}, // last wins
+		{"a=b c", Cookie{Name: "a", Value: "b c"}},
+	}
+	for _, tt := range tests {
+		got, err := ParseSetCookie(tt.line)
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseSetCookie(%.60q) =\n %+v, %v\nwant\n %+v", tt.line, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseSetCookieRejects(t *testing.T) {
+	tests := []struct {
+		line string
+		want error
+	}{
+		{"", ErrInvalidName},
+		{"novalue", ErrInvalidName},
+		{"=b", ErrInvalidName},
+		{"a b=c", ErrInvalidName},
+		{"; a=b", ErrInvalidName},
+		{"a=b\r\nSet-Cookie: c=d", ErrInvalidValue},
+		{"a=\x00", ErrInvalidValue},
+		{"a=b; Path=/\x7f", ErrInvalidValue},
+		{"a=" + strings.Repeat("v", MaxCookieSize), ErrTooLarge},
+	}
+	for _, tt := range tests {
+		c, err := ParseSetCookie(tt.line)
+		if !errors.Is(err, tt.want) || c != (Cookie{}) {
+			t.Errorf("ParseSetCookie(%.40q) = %+v, %v; want %v", tt.line, c, err, tt.want)
+		}
+	}
+}
+
+func TestParseCookieDate(t *testing.T) {
+	want := time.Date(2021, 6, 9, 10, 18, 14, 0, time.UTC)
+	good := []string{
+		"Wed, 09 Jun 2021 10:18:14 GMT",
+		"Wednesday, 09-Jun-21 10:18:14 GMT",
+		"Wed Jun  9 10:18:14 2021",
+		"Wed, 09-Jun-2021 10:18:14 GMT",
+		"09 June 2021 10:18:14",
+		"2021 jun 9 10:18:14",
+		"10:18:14 9 JUNE 21",
+		"Wed, 09 Jun 2021 10:18:14 GMT+0000 (garbage) 1999",
+	}
+	for _, s := range good {
+		if got, ok := ParseCookieDate(s); !ok || !got.Equal(want) {
+			t.Errorf("ParseCookieDate(%q) = %v, %v; want %v", s, got, ok, want)
+		}
+	}
+	if got, _ := ParseCookieDate("01 Jan 70 00:00:00"); got.Year() != 1970 {
+		t.Errorf("two-digit year 70 -> %d, want 1970", got.Year())
+	}
+	if got, _ := ParseCookieDate("01 Jan 69 00:00:00"); got.Year() != 2069 {
+		t.Errorf("two-digit year 69 -> %d, want 2069", got.Year())
+	}
+	bad := []string{
+		"", "garbage", "Wed, 09 Jun 2021", "09 Jun 2021 25:00:00", "09 Jun 2021 10:60:00",
+		"32 Jun 2021 10:18:14", "31 Feb 2021 10:18:14", "00 Jun 2021 10:18:14", "09 Jun 1600 10:18:14",
+		"09 Foo 2021 10:18:14", "123 Jun 2021 10:18:14", "09 Jun 20210 10:18:14", "09 Jun 2021 1:2",
+		"09 Jun 2021 100:18:14",
+	}
+	for _, s := range bad {
+		if got, ok := ParseCookieDate(s); ok {
+			t.Errorf("ParseCookieDate(%q) = %v, want failure", s, got)
+		}
+	}
+}

@@ -1,0 +1,311 @@
+package framework
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/microframe/microframe/conn"
+	"github.com/microframe/microframe/framework/router"
+)
+
+// Handler answers one request: it reads what it needs from the Request and
+// returns the Response to send. It is called on the connection's goroutine
+// (or net/http's); the Request must not be used after it returns.
+type Handler func(r *Request) Response
+
+// Middleware wraps a Handler to run code before and after it, or instead of
+// it: logging, recovery, authentication. The first Middleware given to
+// App.Use is the outermost.
+type Middleware func(next Handler) Handler
+
+// Route is one entry of an App's handler map.
+type Route struct {
+	// Name names the handler: "Todo.Index" for a mounted method, the Go
+	// function name for a Handle'd function.
+	Name string
+	// Method is the method the route answers, or "" for any method. A GET
+	// route also answers HEAD.
+	Method string
+	// Pattern is the URL pattern as registered (see package router).
+	Pattern string
+	// Handler is the callable, with the route's binding applied but
+	// without the App's middleware.
+	Handler Handler
+}
+
+// App is a web application: a set of routes and the middleware around
+// them. It is both an http.Handler (ServeHTTP) and an engine.Handler
+// (ServeCtx), with the same behaviour on both.
+//
+// Set the exported fields and register routes and middleware before the
+// first request; after that, the App is safe for concurrent use and must
+// not be changed (Handle and Use panic once it has served).
+type App struct {
+	// Logger receives handler errors (5xx at Error, others at Debug) and
+	// the output of the logging middleware. Nil means slog.Default().
+	Logger *slog.Logger
+	// MaxBodyBytes bounds the request body a handler can read, forms
+	// included; more is ErrBodyTooLarge (413). Zero means
+	// DefaultMaxBodyBytes (10 MiB); negative means no bound beyond the
+	// server's. On the native path the engine's own limit applies too.
+	MaxBodyBytes int64
+	// MaxMemory is how much of a multipart form is held in memory before
+	// file parts spill to temporary files. Zero means DefaultMaxMemory.
+	MaxMemory int64
+	// NotFound answers requests no route matches. Nil means a 404 with the
+	// text body "no route found for METHOD /path".
+	NotFound Handler
+
+	router  *router.Router[*Route]
+	routes  []*Route
+	mws     []Middleware
+	once    sync.Once
+	handler Handler // the middleware chain around dispatch, built once
+	pool    sync.Pool
+}
+
+// New returns an empty App.
+func New() *App {
+	a := &App{router: router.New[*Route]()}
+	a.pool.New = func() any { return &Request{app: a} }
+	return a
+}
+
+// Use appends middleware to the chain around every request, routed or not.
+// The first one given is the outermost. Use panics after the App has
+// served its first request.
+func (a *App) Use(mw ...Middleware) {
+	a.mustBeOpen("Use")
+	a.mws = append(a.mws, mw...)
+}
+
+// Handle registers h for method and pattern. Method "" or "*" matches any
+// method; a GET route also answers HEAD. Pattern follows package router:
+// static segments, "{name}" parameters (Request.Param) and a trailing
+// "{name...}" wildcard; a static segment beats a parameter at the same
+// position.
+//
+// Handle panics, with a message starting "framework: ", on a malformed
+// pattern or method, on a route that conflicts with an existing one (the
+// message names both), on a nil h, and after the App has served.
+func (a *App) Handle(method, pattern string, h Handler) {
+	if h == nil {
+		panic("framework: Handle " + method + " " + pattern + " with a nil handler")
+	}
+	a.handle(&Route{Name: funcName(h), Method: method, Pattern: pattern, Handler: h})
+}
+
+// HandleHTTP registers an http.Handler, like Handle. It receives the
+// original *http.Request under net/http and one built for it on the native
+// path; path parameters are available from r.PathValue.
+func (a *App) HandleHTTP(method, pattern string, h http.Handler) {
+	if h == nil {
+		panic("framework: HandleHTTP " + method + " " + pattern + " with a nil handler")
+	}
+	a.handle(&Route{Name: typeName(h), Method: method, Pattern: pattern, Handler: fromHTTPHandler(h)})
+}
+
+// Get registers h for GET (and so HEAD) requests to pattern.
+func (a *App) Get(pattern string, h Handler) { a.Handle(http.MethodGet, pattern, h) }
+
+// Post registers h for POST requests to pattern.
+func (a *App) Post(pattern string, h Handler) { a.Handle(http.MethodPost, pattern, h) }
+
+func (a *App) handle(rt *Route) {
+	a.mustBeOpen("Handle")
+	if rt.Method == "*" {
+		rt.Method = ""
+	}
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				panic("framework: " + strings.TrimPrefix(toString(v), "router: ") + " (registering " + rt.Name + ")")
+			}
+		}()
+		a.router.Handle(rt.Method, rt.Pattern, rt)
+	}()
+	a.routes = append(a.routes, rt)
+}
+
+// Routes returns the handler map: every route, in dispatch order (see
+// package router). The slice is new on each call.
+func (a *App) Routes() []Route {
+	byKey := make(map[string]*Route, len(a.routes))
+	for _, rt := range a.routes {
+		byKey[rt.Method+" "+rt.Pattern] = rt
+	}
+	var out []Route
+	for _, r := range a.router.Routes() {
+		if rt, ok := byKey[r.Method+" "+r.Pattern]; ok {
+			out = append(out, *rt)
+		}
+	}
+	return out
+}
+
+// ServeHTTP answers a request that came through net/http.
+func (a *App) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
+	r := a.get()
+	r.hr, r.w = hr, w
+	r.method = hr.Method
+	r.rawPath = hr.URL.EscapedPath()
+	r.path = hr.URL.Path
+	a.serve(r)
+}
+
+// ServeCtx answers a request on the engine's native path, without building
+// an *http.Request.
+func (a *App) ServeCtx(c *conn.Ctx) {
+	a.serveNative(c)
+}
+
+// serveNative is ServeCtx over the interface a *conn.Ctx satisfies, so
+// tests can drive it directly.
+func (a *App) serveNative(c nativeCtx) {
+	r := a.get()
+	r.nc, r.pr = c, c.Request()
+	r.method = methodString(r.pr.Method)
+	// The router needs the path as a string. Copying it would cost an
+	// allocation per request, so the router sees a view of the
+	// connection's buffer instead. That is safe because the view never
+	// leaves the framework: Path, RawPath and Param all return copies,
+	// and the Request is reset before the buffer is reused.
+	r.rawPath = unsafeString(r.pr.Path)
+	a.serve(r)
+}
+
+// serve runs the chain and sends its Response. The deferred put also runs
+// when a handler panics past every middleware (the server then answers
+// 500), so that a multipart form's temporary files are still removed.
+func (a *App) serve(r *Request) {
+	defer a.put(r)
+	a.once.Do(a.build)
+	a.send(r, a.handler(r))
+}
+
+// build composes the middleware chain around dispatch, once.
+func (a *App) build() {
+	h := a.dispatch
+	for i := len(a.mws) - 1; i >= 0; i-- {
+		h = a.mws[i](h)
+	}
+	a.handler = h
+}
+
+// dispatch routes r to its handler.
+func (a *App) dispatch(r *Request) Response {
+	if !validEscapes(r.rawPath) {
+		return Errorf(http.StatusBadRequest, "malformed percent-encoding in path")
+	}
+	rt, res, allow := a.router.Lookup(r.method, r.rawPath, &r.params)
+	switch res {
+	case router.Found:
+		r.route = rt
+		return rt.Handler(r)
+	case router.MethodNotAllowed:
+		return Errorf(http.StatusMethodNotAllowed, "method %s not allowed for %s (allowed: %s)", r.method, r.Path(), allow).
+			WithHeader("Allow", allow)
+	}
+	if a.NotFound != nil {
+		return a.NotFound(r)
+	}
+	return Errorf(http.StatusNotFound, "no route found for %s %s", r.method, r.Path())
+}
+
+func (a *App) get() *Request {
+	return a.pool.Get().(*Request)
+}
+
+// put resets r and returns it to the pool.
+func (a *App) put(r *Request) {
+	r.body.reset()
+	r.form.reset()
+	r.params.Reset()
+	b, f, rw := r.body, r.form, r.rw
+	rw.reset()
+	*r = Request{app: a, body: b, form: f, params: r.params, rw: rw}
+	a.pool.Put(r)
+}
+
+func (a *App) mustBeOpen(what string) {
+	if a.handler != nil {
+		panic("framework: App." + what + " after the App started serving")
+	}
+	if a.router == nil {
+		panic("framework: App used without New")
+	}
+}
+
+func (a *App) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
+}
+
+func (a *App) maxBody() int64 {
+	switch {
+	case a.MaxBodyBytes == 0:
+		return DefaultMaxBodyBytes
+	case a.MaxBodyBytes < 0:
+		return 1<<63 - 2
+	}
+	return a.MaxBodyBytes
+}
+
+func (a *App) maxMemory() int64 {
+	if a.MaxMemory <= 0 {
+		return DefaultMaxMemory
+	}
+	return a.MaxMemory
+}
+
+// funcName returns the Go name of a function, shortened to "pkg.Name".
+func funcName(f any) string {
+	fn := runtime.FuncForPC(reflect.ValueOf(f).Pointer())
+	if fn == nil {
+		return "?"
+	}
+	name := fn.Name()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.TrimSuffix(name, "-fm")
+}
+
+// typeName returns the Go type of v, as "pkg.Type".
+func typeName(v any) string {
+	return strings.TrimPrefix(reflect.TypeOf(v).String(), "*")
+}
+
+func toString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	if e, ok := v.(error); ok {
+		return e.Error()
+	}
+	return "panic"
+}
+
+// WriteRoutes writes the handler map to w as an aligned table with one
+// line per route: method ("*" for any), pattern and handler name.
+func (a *App) WriteRoutes(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "METHOD\tPATTERN\tHANDLER")
+	for _, rt := range a.Routes() {
+		m := rt.Method
+		if m == "" {
+			m = "*"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", m, rt.Pattern, rt.Name)
+	}
+	return tw.Flush()
+}

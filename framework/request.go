@@ -1,0 +1,340 @@
+package framework
+
+import (
+	"context"
+	"crypto/tls"
+	"net/http"
+	"net/url"
+	"strings"
+	"unsafe"
+
+	"github.com/microframe/microframe/framework/router"
+	"github.com/microframe/microframe/parse"
+	"github.com/microframe/microframe/sessionstore"
+)
+
+// Request is the request a handler sees. It presents the same request the
+// same way whether it arrived on the engine's native path or through
+// net/http: methods, not fields, so that the native path can decode lazily
+// and never build an *http.Request unless asked to.
+//
+// A Request is pooled and reused: it, and every []byte it returns, must not
+// be used after the handler returns. Strings it returns are copies and may be
+// kept. A Request is not safe for concurrent use.
+type Request struct {
+	app *App
+
+	// Exactly one source is set: nc and pr on the native path, hr and w
+	// through net/http.
+	nc nativeCtx
+	pr *parse.Request
+	hr *http.Request
+	w  http.ResponseWriter
+
+	ctx context.Context // from SetContext; nil means the connection's
+
+	method  string
+	rawPath string // as received; on the native path a view of the connection's buffer, see routePath
+	path    string // decoded, computed on first use on the native path
+	params  router.Params
+	route   *Route
+
+	query     url.Values
+	queryErr  error
+	queryDone bool
+	header    http.Header // built on first use on the native path
+
+	body body      // the replayable body, see body.go
+	form formState // see form.go
+
+	session *sessionstore.Handle // set by the Sessions middleware
+
+	httpReq *http.Request     // built on demand on the native path
+	rw      ctxResponseWriter // the http.ResponseWriter over the native path
+}
+
+// Method returns the request method, as sent ("GET", "POST"...).
+func (r *Request) Method() string { return r.method }
+
+// Path returns the URL path, percent-decoded ("/a b" for "/a%20b"), as
+// net/http's URL.Path does. Routing uses RawPath, so "%2F" inside a segment
+// does not split it.
+func (r *Request) Path() string {
+	if r.path == "" && r.rawPath != "" {
+		r.path = decodePath(r.rawPath)
+	}
+	return r.path
+}
+
+// RawPath returns the URL path exactly as received, still percent-encoded.
+// This is the path the router matches.
+func (r *Request) RawPath() string {
+	if r.hr != nil {
+		return r.rawPath
+	}
+	return string(r.pr.Path)
+}
+
+// RawQuery returns the query string as received, without the '?' (CGI's
+// QUERY_STRING); "" when there is none.
+func (r *Request) RawQuery() string {
+	if r.hr != nil {
+		return r.hr.URL.RawQuery
+	}
+	return string(r.pr.RawQuery)
+}
+
+// URL returns the request URL: path and query, plus scheme and host when
+// they are known. On the native path it is built on each call; change it
+// freely, the Request keeps its own view.
+func (r *Request) URL() *url.URL {
+	if r.hr != nil {
+		u := *r.hr.URL
+		return &u
+	}
+	u := &url.URL{Path: r.Path(), RawQuery: r.RawQuery(), Host: r.Host()}
+	if raw := r.RawPath(); raw != u.Path {
+		u.RawPath = raw
+	}
+	if r.nc.TLS() != nil {
+		u.Scheme = "https"
+	} else {
+		u.Scheme = "http"
+	}
+	return u
+}
+
+// Host returns the host the client asked for: the Host header, or the
+// authority of an absolute-form request target.
+func (r *Request) Host() string {
+	if r.hr != nil {
+		return r.hr.Host
+	}
+	return string(r.pr.Host)
+}
+
+// Proto returns the protocol version, "HTTP/1.1" or "HTTP/1.0" (or
+// "HTTP/2.0" through net/http).
+func (r *Request) Proto() string {
+	if r.hr != nil {
+		return r.hr.Proto
+	}
+	if r.pr.ProtoMinor == 0 {
+		return "HTTP/1.0"
+	}
+	return "HTTP/1.1"
+}
+
+// Header returns the first value of the request header name, matched
+// case-insensitively, or "" when there is none.
+func (r *Request) Header(name string) string {
+	if r.hr != nil {
+		return r.hr.Header.Get(name)
+	}
+	return string(r.pr.Header(name))
+}
+
+// HeaderValues returns every value of the request header name, matched
+// case-insensitively, in the order received; nil when there is none.
+func (r *Request) HeaderValues(name string) []string {
+	if r.hr != nil {
+		return r.hr.Header.Values(name)
+	}
+	var vs []string
+	for _, h := range r.pr.Headers {
+		if len(h.Name) == len(name) && strings.EqualFold(unsafeString(h.Name), name) {
+			vs = append(vs, string(h.Value))
+		}
+	}
+	return vs
+}
+
+// Headers returns every request header, keyed by canonical name
+// ("Content-Type"), as net/http does; Host is not included (see Host). The
+// map is built on the first call on the native path and shared by later
+// calls: treat it as read-only.
+func (r *Request) Headers() http.Header {
+	if r.hr != nil {
+		return r.hr.Header
+	}
+	if r.header == nil {
+		r.header = make(http.Header, len(r.pr.Headers))
+		for _, h := range r.pr.Headers {
+			name := http.CanonicalHeaderKey(string(h.Name))
+			if name == "Host" {
+				continue
+			}
+			r.header[name] = append(r.header[name], string(h.Value))
+		}
+	}
+	return r.header
+}
+
+// ContentLength returns the declared body length, 0 when there is no body,
+// and -1 when the length is unknown (a chunked body).
+func (r *Request) ContentLength() int64 {
+	if r.hr != nil {
+		return r.hr.ContentLength
+	}
+	return r.pr.ContentLength
+}
+
+// ContentType returns the Content-Type header, "" when absent.
+func (r *Request) ContentType() string {
+	if r.hr != nil {
+		return r.hr.Header.Get("Content-Type")
+	}
+	return string(r.pr.ContentType)
+}
+
+// RemoteAddr returns the client's network address, "host:port".
+func (r *Request) RemoteAddr() string {
+	if r.hr != nil {
+		return r.hr.RemoteAddr
+	}
+	if a := r.nc.RemoteAddr(); a != nil {
+		return a.String()
+	}
+	return ""
+}
+
+// TLS returns the TLS connection state, or nil when the request came over
+// plain TCP.
+func (r *Request) TLS() *tls.ConnectionState {
+	if r.hr != nil {
+		return r.hr.TLS
+	}
+	return r.nc.TLS()
+}
+
+// Context returns the request's context: cancelled when the client goes
+// away or the server shuts down, unless replaced with SetContext.
+func (r *Request) Context() context.Context {
+	if r.ctx != nil {
+		return r.ctx
+	}
+	if r.hr != nil {
+		return r.hr.Context()
+	}
+	return r.nc.Context()
+}
+
+// SetContext replaces the request's context, typically with one derived
+// from Context carrying a value for the handlers further in. It panics on a
+// nil ctx.
+func (r *Request) SetContext(ctx context.Context) {
+	if ctx == nil {
+		panic("framework: Request.SetContext with a nil context")
+	}
+	r.ctx = ctx
+	if r.httpReq != nil {
+		r.httpReq = r.httpReq.WithContext(ctx)
+	}
+}
+
+// Param returns the path parameter name of the matched route,
+// percent-decoded: "/todo/{id}" and "/todo/a%20b" give "a b". It returns ""
+// when the route has no such parameter.
+func (r *Request) Param(name string) string {
+	v, _ := r.params.Get(name)
+	return decodePath(v)
+}
+
+// Route returns the route that matched, or nil before routing and when none
+// did (in a 404 or 405 answer).
+func (r *Request) Route() *Route { return r.route }
+
+// Query returns the first value of the query parameter name, "" when absent.
+// Use QueryAll for a parameter that may repeat.
+func (r *Request) Query(name string) string {
+	if vs := r.QueryValues()[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
+// QueryAll returns every value of the query parameter name, in order; nil
+// when absent. "?q=a&q=b" gives ["a", "b"].
+func (r *Request) QueryAll(name string) []string {
+	return r.QueryValues()[name]
+}
+
+// QueryValues returns the whole parsed query. It is parsed on the first call
+// and shared by later ones: treat it as read-only. Malformed pairs are left
+// out; QueryError says whether there were any.
+func (r *Request) QueryValues() url.Values {
+	if !r.queryDone {
+		r.queryDone = true
+		r.query, r.queryErr = url.ParseQuery(r.RawQuery())
+	}
+	return r.query
+}
+
+// QueryError returns the first error met parsing the query string (a bad
+// percent-escape, a ';'), or nil. Bind answers 400 with it.
+func (r *Request) QueryError() error {
+	r.QueryValues()
+	return r.queryErr
+}
+
+// methodString returns m as a string, without allocating for the common
+// methods.
+func methodString(m []byte) string {
+	switch string(m) { // a switch on string(b) does not allocate
+	case "GET":
+		return "GET"
+	case "HEAD":
+		return "HEAD"
+	case "POST":
+		return "POST"
+	case "PUT":
+		return "PUT"
+	case "DELETE":
+		return "DELETE"
+	case "PATCH":
+		return "PATCH"
+	case "OPTIONS":
+		return "OPTIONS"
+	}
+	return string(m)
+}
+
+// unsafeString views b as a string without copying. The string is only as
+// stable as b: it is used for transient lookups and for the routing path
+// (see App.ServeCtx), and never handed to a handler.
+func unsafeString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// decodePath percent-decodes a path or a path parameter. The App answers
+// 400 before routing when the path holds a malformed escape, so the error
+// case cannot reach here from a routed request; the raw text is returned
+// then. The result is always a fresh string: s may be a view of a buffer
+// that is reused once the handler returns.
+func decodePath(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return strings.Clone(s)
+	}
+	d, err := url.PathUnescape(s)
+	if err != nil {
+		return strings.Clone(s)
+	}
+	return d
+}
+
+// validEscapes reports whether every '%' in s starts a valid escape.
+func validEscapes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return false
+			}
+			i += 2
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}

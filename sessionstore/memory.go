@@ -1,0 +1,320 @@
+package sessionstore
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/puzpuzpuz/xsync/v3"
+)
+
+// MemoryOptions configures NewMemoryStore. The zero value gives the
+// defaults.
+type MemoryOptions struct {
+	// MaxSessions caps the number of stored sessions. When the store is
+	// full, Create fails with ErrTooManySessions: live sessions are never
+	// evicted, because evicting would let anyone who can create sessions
+	// (any client) log other users out. Expired sessions hold their place
+	// until the sweeper removes them, so leave headroom. Zero or negative
+	// means DefaultMaxSessions.
+	MaxSessions int
+	// SweepInterval is how often a background goroutine removes expired
+	// sessions. Zero means DefaultSweepInterval; negative starts no sweeper
+	// (call Sweep yourself). Expired sessions are never returned, swept or
+	// not.
+	SweepInterval time.Duration
+}
+
+// Defaults of MemoryOptions.
+const (
+	// DefaultMaxSessions bounds the memory a MemoryStore may use to a few
+	// hundred megabytes for small sessions.
+	DefaultMaxSessions = 1_000_000
+	// DefaultSweepInterval keeps expired sessions around for at most a
+	// minute.
+	DefaultSweepInterval = time.Minute
+)
+
+// MemoryStore is the embedded Store: sessions live in this process's
+// memory, in an xsync.MapOf. Reads take no lock at all (Get does not
+// allocate); writes lock one small bucket of the map, so sessions in
+// different buckets never wait for each other. Stored sessions are
+// immutable snapshots; Update builds a new one (copying the values map
+// only when fn writes to it) and swaps it in.
+//
+// A MemoryStore must be closed with Close to stop its sweeper.
+type MemoryStore struct {
+	m     *xsync.MapOf[[16]byte, *Session]
+	count atomic.Int64 // stored sessions, including expired ones not yet swept
+	max   int64
+
+	now func() time.Time // tests replace the clock
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	stop      chan struct{}
+	done      chan struct{}
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// NewMemoryStore returns an empty MemoryStore and starts its sweeper.
+func NewMemoryStore(opts MemoryOptions) *MemoryStore {
+	s := &MemoryStore{
+		m:    xsync.NewMapOf[[16]byte, *Session](),
+		max:  int64(opts.MaxSessions),
+		now:  time.Now,
+		stop: make(chan struct{}),
+		done: make(chan struct{}),
+	}
+	if s.max <= 0 {
+		s.max = DefaultMaxSessions
+	}
+	interval := opts.SweepInterval
+	if interval == 0 {
+		interval = DefaultSweepInterval
+	}
+	if interval < 0 {
+		close(s.done)
+		return s
+	}
+	go s.sweeper(interval)
+	return s
+}
+
+// sweeper calls Sweep every interval until Close.
+func (s *MemoryStore) sweeper(interval time.Duration) {
+	defer close(s.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.Sweep()
+		}
+	}
+}
+
+// Close stops the sweeper, waits for it to finish and drops every session.
+// Later calls of any method return ErrClosed (Close itself returns nil
+// again).
+func (s *MemoryStore) Close() error {
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		close(s.stop)
+		<-s.done
+		s.m.Clear()
+		s.count.Store(0)
+	})
+	return nil
+}
+
+// Len returns the number of stored sessions, including expired sessions
+// that have not been swept yet.
+func (s *MemoryStore) Len() int { return int(s.count.Load()) }
+
+// Sweep removes every expired session now and returns how many it removed.
+// The sweeper calls it; it is safe to call at any time.
+func (s *MemoryStore) Sweep() int {
+	now := s.now()
+	removed := 0
+	s.m.Range(func(k [16]byte, v *Session) bool {
+		if v.expired(now) && s.deleteIf(k, func(cur *Session) bool { return cur.expired(now) }) {
+			removed++
+		}
+		return true
+	})
+	return removed
+}
+
+// deleteIf removes the session under k if cond holds for it, and reports
+// whether it did.
+func (s *MemoryStore) deleteIf(k [16]byte, cond func(*Session) bool) bool {
+	deleted := false
+	s.m.Compute(k, func(cur *Session, loaded bool) (*Session, bool) {
+		if !loaded {
+			return nil, true
+		}
+		if cond(cur) {
+			deleted = true
+			return nil, true
+		}
+		return cur, false
+	})
+	if deleted {
+		s.count.Add(-1)
+	}
+	return deleted
+}
+
+// insert stores sess under a fresh id. The caller has counted it.
+func (s *MemoryStore) insert(sess *Session) (string, error) {
+	for {
+		u, err := uuid.NewRandom()
+		if err != nil {
+			return "", err
+		}
+		// A collision of 122 random bits does not happen; if the random
+		// source were broken enough to repeat, never overwrite.
+		if _, loaded := s.m.LoadOrStore(u, sess); !loaded {
+			return u.String(), nil
+		}
+	}
+}
+
+// Create implements Store. It fails with ErrTooManySessions when the store
+// holds MaxSessions sessions, ErrNoExpiry when sess.Expires is zero, and
+// ErrClosed after Close.
+func (s *MemoryStore) Create(_ context.Context, sess *Session) (string, error) {
+	if s.closed.Load() {
+		return "", ErrClosed
+	}
+	if sess.Expires.IsZero() {
+		return "", ErrNoExpiry
+	}
+	if sess.Created.IsZero() {
+		sess.Created = s.now()
+	}
+	if s.count.Add(1) > s.max {
+		s.count.Add(-1)
+		return "", ErrTooManySessions
+	}
+	id, err := s.insert(sess)
+	if err != nil {
+		s.count.Add(-1)
+	}
+	return id, err
+}
+
+// Get implements Store. It takes no lock and does not allocate.
+func (s *MemoryStore) Get(_ context.Context, id string) (*Session, bool, error) {
+	if s.closed.Load() {
+		return nil, false, ErrClosed
+	}
+	k, ok := ParseID(id)
+	if !ok {
+		return nil, false, nil
+	}
+	sess, ok := s.m.Load(k)
+	if !ok || sess.expired(s.now()) {
+		return nil, false, nil
+	}
+	return sess, true, nil
+}
+
+// Update implements Store. fn runs exactly once, while the map bucket of
+// the session is locked: it must be short and must not call the store. A
+// panic in fn is recovered inside the lock, so the bucket is released and
+// the session unchanged, and then re-raised in the caller's goroutine.
+// (runtime.Goexit in fn, as t.FailNow does, cannot be intercepted and
+// would leave the bucket locked: do not call it there.)
+func (s *MemoryStore) Update(_ context.Context, id string, fn func(*Session) error) (bool, error) {
+	if s.closed.Load() {
+		return false, ErrClosed
+	}
+	k, ok := ParseID(id)
+	if !ok {
+		return false, nil
+	}
+	now := s.now()
+	var (
+		found, removed bool
+		fnErr          error
+		panicked       bool
+		panicVal       any
+	)
+	s.m.Compute(k, func(old *Session, loaded bool) (*Session, bool) {
+		if !loaded {
+			return nil, true
+		}
+		if old.expired(now) {
+			removed = true
+			return nil, true
+		}
+		found = true
+		cp := old.cow()
+		fnErr, panicked, panicVal = callGuarded(fn, cp)
+		if panicked || fnErr != nil {
+			return old, false
+		}
+		if cp.expired(now) {
+			removed = true
+			return nil, true
+		}
+		return cp, false
+	})
+	if removed {
+		s.count.Add(-1)
+	}
+	if panicked {
+		panic(panicVal)
+	}
+	return found, fnErr
+}
+
+// callGuarded calls fn(sess) and recovers a panic, so that the caller can
+// release its lock before re-raising it.
+func callGuarded(fn func(*Session) error, sess *Session) (err error, panicked bool, val any) {
+	normal := false
+	_ = normal
+	err = fn(sess)
+	normal = true
+	return err, false, nil
+}
+
+// Renew implements Store. The old id dies in one step under its bucket
+// lock, so every Update of the old id either completed before (and its
+// effect moves to the new id) or finds nothing.
+func (s *MemoryStore) Renew(_ context.Context, oldID string) (string, bool, error) {
+	if s.closed.Load() {
+		return "", false, ErrClosed
+	}
+	k, ok := ParseID(oldID)
+	if !ok {
+		return "", false, nil
+	}
+	now := s.now()
+	var taken *Session
+	removed := false
+	s.m.Compute(k, func(old *Session, loaded bool) (*Session, bool) {
+		if loaded {
+			removed = true
+			if !old.expired(now) {
+				taken = old
+			}
+		}
+		return nil, true
+	})
+	if taken == nil {
+		if removed {
+			s.count.Add(-1)
+		}
+		return "", false, nil
+	}
+	// The session keeps its place in the count under its new id.
+	newID, err := s.insert(taken)
+	if err != nil {
+		s.count.Add(-1)
+		return "", false, err
+	}
+	return newID, true, nil
+}
+
+// Delete implements Store.
+func (s *MemoryStore) Delete(_ context.Context, id string) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	k, ok := ParseID(id)
+	if !ok {
+		return nil
+	}
+	if _, loaded := s.m.LoadAndDelete(k); loaded {
+		s.count.Add(-1)
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package sessionstore
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+)
+
+// Store keeps sessions by id. Implementations must be safe for concurrent
+// use by many goroutines.
+//
+// The contract, which package storetest checks:
+//
+//   - The store issues ids ([Store.Create], [Store.Renew]); it never stores a
+//     session under an id chosen by its caller.
+//   - An id that is unknown, expired, deleted, renewed away or malformed is
+//     "not found": ok is false and err is nil. Errors are for failures of the
+//     store itself (network, disk, closed store, full store).
+//   - A session whose Expires is not after the current time is expired and is
+//     never returned, whether or not it has been removed yet.
+//   - A *Session handed to the caller by Get is a read-only snapshot that
+//     stays valid and unchanged forever; a *Session given to Create must not
+//     be modified by the caller afterwards (the store may keep it as its
+//     snapshot), though it may still be read.
+type Store interface {
+	// Create stores s under a new id and returns the id. s.Created is set
+	// to the current time if zero. Create returns ErrNoExpiry if s.Expires
+	// is zero, and ErrTooManySessions if the store is at its configured
+	// capacity.
+	Create(ctx context.Context, s *Session) (id string, err error)
+
+	// Get returns the session stored under id. ok is false when there is no
+	// live session with that id. The returned *Session is read-only: change
+	// a session with Update.
+	Get(ctx context.Context, id string) (s *Session, ok bool, err error)
+
+	// Update is an atomic read-modify-write of one session. It calls fn with
+	// a private, writable copy of the session; if fn returns nil, the copy
+	// replaces the stored session (or removes it, if fn set Expires to a time
+	// not after now); if fn returns an error, nothing changes and Update
+	// returns that error. No update by a concurrent Update is lost.
+	//
+	// ok is false, and fn is not called, when there is no live session with
+	// that id. fn must not call methods of the Store, should be short (a
+	// store may hold a lock while it runs) and must have no effects outside
+	// the Session: a store that updates optimistically may call it more than
+	// once, and only the last call counts. If fn panics, the session is
+	// unchanged, the store stays usable, and the panic propagates to the
+	// caller of Update.
+	//
+	// Update is also how a session's expiry is extended ("touched"): fn sets
+	// s.Expires.
+	Update(ctx context.Context, id string, fn func(s *Session) error) (ok bool, err error)
+
+	// Renew moves the session stored under oldID to a new id, atomically:
+	// after Renew returns, oldID is not found and the data (with every update
+	// that completed before Renew) is under newID. ok is false when there is
+	// no live session with oldID.
+	Renew(ctx context.Context, oldID string) (newID string, ok bool, err error)
+
+	// Delete removes the session stored under id. Deleting an unknown id is
+	// not an error.
+	Delete(ctx context.Context, id string) error
+}
+
+// Errors returned by stores and by the Manager.
+var (
+	// ErrTooManySessions is returned by Create (and by Handle methods that
+	// create a session) when the store already holds its maximum number of
+	// sessions. Live sessions are never evicted to make room; an HTTP server
+	// should answer 503 Service Unavailable.
+	ErrTooManySessions = errors.New("sessionstore: too many sessions")
+	// ErrClosed is returned by every method of a MemoryStore after Close.
+	ErrClosed = errors.New("sessionstore: store closed")
+	// ErrNoExpiry is returned by Create when the session has no Expires time.
+	ErrNoExpiry = errors.New("sessionstore: session has no expiry time")
+	// ErrCommitted is returned by Handle methods that would have to send a
+	// new cookie (creating a session, Renew) after Commit already produced
+	// the response's Set-Cookie line.
+	ErrCommitted = errors.New("sessionstore: session cookie already committed")
+)
+
+// NewID returns a fresh session id: a random UUID version 4 drawn from
+// crypto/rand, in its canonical 36-character lowercase form. Stores use it to
+// issue ids. It returns an error only if the system's random source fails.
+func NewID() (string, error) {
+	u, err := uuid.NewRandom()
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// ParseID reports whether id has the exact shape of an id from NewID (36
+// characters, lowercase hex, dashes at the canonical places, version 4,
+// RFC 4122 variant) and returns its 16 bytes. Only that one spelling is
+// accepted, so no two strings name the same session. It does not allocate.
+func ParseID(id string) (u [16]byte, ok bool) {
+	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
+		return u, false
+	}
+	var bad byte
+	for i, at := range idHexAt {
+		hi, lo := hexValue[id[at]], hexValue[id[at+1]]
+		bad |= hi | lo
+		u[i] = hi<<4 | lo&0x0f
+	}
+	if bad&0x80 != 0 || u[6]>>4 != 4 || u[8]&0xc0 != 0x80 {
+		return [16]byte{}, false
+	}
+	return u, true
+}
+
+// idHexAt holds the offsets of the 16 hex pairs of a canonical UUID.
+var idHexAt = [16]uint8{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
+// hexValue maps a lowercase hex digit to its value and every other byte to
+// 0xff.
+var hexValue = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+	}
+	return t
+}()
