@@ -9,8 +9,12 @@ NESTED   := $(patsubst %/go.mod,%,$(shell find . -mindepth 2 -name go.mod -not -
 
 .PHONY: run hello test test-root test-nested vet lint bench fuzz fuzz-short e2e stress cluster-test clean
 
-## run: start the demo app on $(ADDR) with embedded defaults
+## run: start the demo app (cmd/todo) on $(ADDR) with embedded defaults
 run:
+	cd cmd/todo && $(GO) run . -addr $(ADDR)
+
+## hello: start the benchmark server (cmd/hello, native handler) on $(ADDR)
+hello:
 	$(GO) run ./cmd/hello -addr $(ADDR)
 
 ## test: vet, then every test of every module with the race detector
@@ -44,6 +48,18 @@ fuzz:
 ## fuzz-short: a short pass of every fuzz target (CI)
 fuzz-short:
 	$(MAKE) fuzz FUZZTIME=5s
+
+## e2e: the browser test of the demo app (needs Debian's chromium)
+e2e:
+	cd cmd/todo && $(GO) test -count=1 -run TestBrowser -v ./...
+
+## stress: the long forms of the hardening tests (slowloris, idle connections, overload)
+stress:
+	bash scripts/stress.sh
+
+## cluster-test: two cmd/todo instances sharing Redis behind HAProxy (needs redis-server, haproxy)
+cluster-test:
+	bash scripts/cluster-test.sh
 
 clean:
 	rm -rf bin

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/microframe/microframe/parse"
@@ -46,6 +47,7 @@ type Conn struct {
 	closeAfter bool      // close after the current response
 	broken     bool      // a write failed: nothing more can be sent
 	served     int       // requests served on this connection
+	idle       bool      // counted in Counters.Idle rather than Active
 	one        [1]byte
 
 	connCtx    context.Context
@@ -108,7 +110,10 @@ func (c *Conn) finish() {
 		c.cfg.Counters.Panics.Add(1)
 		c.cfg.Logger.Error("conn: internal panic", "remote", c.nc.RemoteAddr().String(), "panic", r)
 	}
-	if c.state.Swap(stateClosed) == stateIdle {
+	// Which counter holds this connection is the actor's own record: the
+	// state may have been switched to closed by CloseIfIdle meanwhile.
+	c.state.Store(stateClosed)
+	if c.idle {
 		c.cfg.Counters.Idle.Add(-1)
 	} else {
 		c.cfg.Counters.Active.Add(-1)
@@ -127,6 +132,12 @@ func (c *Conn) releaseBuffers() {
 	if c.rbuf != nil {
 		putBuf(c.rbuf[:0])
 		c.rbuf = nil
+		// The last request's fields point into rbuf, its Headers too
+		// (beyond their length as well): left alone, they would keep the
+		// released buffer alive for as long as the connection idles.
+		hs := c.x.req.Headers[:cap(c.x.req.Headers)]
+		clear(hs)
+		c.x.req = parse.Request{Headers: hs[:0]}
 	}
 	if c.out != nil {
 		putBuf(c.out)
@@ -139,6 +150,9 @@ func (c *Conn) releaseBuffers() {
 func (c *Conn) context() context.Context {
 	if c.connCtx == nil {
 		c.connCtx, c.connCancel = context.WithCancel(c.cfg.BaseContext)
+		if c.broken {
+			c.connCancel() // a write already failed: the client is gone
+		}
 	}
 	return c.connCtx
 }
@@ -150,5 +164,6 @@ func isTimeout(err error) bool {
 
 // isEOF reports whether err means the client went away.
 func isEOF(err error) bool {
-	return err == io.EOF || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF)
+	return err == io.EOF || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }

@@ -87,13 +87,21 @@ func (x *Ctx) Header(name string) []byte { return x.req.Header(name) }
 // returns (up to MaxDrainBytes, else the connection closes).
 func (x *Ctx) Body() io.Reader { return &x.body }
 
+// maxBodyReserve bounds the buffer ReadBody reserves from Content-Length
+// before any body byte has arrived.
+const maxBodyReserve = 16 << 10
+
 // ReadBody reads the whole body into a buffer owned by the connection,
 // valid until the handler returns. Errors are those of Body.
 func (x *Ctx) ReadBody() ([]byte, error) {
 	buf := x.readBuf[:0]
-	if x.req.Framing == parse.Length && int64(cap(buf)) < x.req.ContentLength {
+	// Size the buffer for a declared length, but reserve no more than
+	// maxBodyReserve up front: a client that announces megabytes and
+	// sends nothing must not cost megabytes. Past it the buffer grows with
+	// what actually arrives.
+	if want := min(x.req.ContentLength, maxBodyReserve); x.req.Framing == parse.Length && int64(cap(buf)) < want {
 		putBuf(buf)
-		buf = getBuf(int(x.req.ContentLength))
+		buf = getBuf(int(want))
 	}
 	for {
 		if len(buf) == cap(buf) {
@@ -135,9 +143,12 @@ func (x *Ctx) TLS() *tls.ConnectionState {
 }
 
 // Context returns the connection's context. It is cancelled when the
-// connection closes, and when the server's base context is cancelled (a
-// forced shutdown). A client that disconnects while the handler runs is
-// noticed only at the next read or write.
+// connection closes, as soon as a write to the client fails (the client
+// left, or stopped reading for longer than the write timeout), and when the
+// server's base context is cancelled (a forced shutdown). The engine does
+// not watch the socket while the handler runs: a client that disconnects
+// is noticed at the next write (or body read), so a handler that waits
+// long without writing should bound its wait.
 func (x *Ctx) Context() context.Context { return x.c.context() }
 
 // Logger returns the server's logger.

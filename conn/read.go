@@ -38,10 +38,21 @@ func (c *Conn) readHead() error {
 			}
 		}
 		if c.r0 == c.r1 {
+			var accepted time.Time
+			if c.served == 0 {
+				accepted = time.Now()
+			}
 			if err := c.waitIdle(); err != nil {
 				return err
 			}
 			headStart = c.now
+			if c.served == 0 {
+				// A new connection's first head must be complete within
+				// HeadTimeout of the accept, not of its first byte: else
+				// a client could wait in silence for almost the whole
+				// timeout, then trickle its head for another one.
+				headStart = accepted
+			}
 			continue
 		}
 		// A partial head: the rest must arrive before the head deadline.
@@ -73,6 +84,7 @@ func (c *Conn) waitIdle() error {
 	}
 	cnt.Active.Add(-1)
 	cnt.Idle.Add(1)
+	c.idle = true
 	if c.cfg.Draining.Load() {
 		return errDraining
 	}
@@ -116,6 +128,7 @@ func (c *Conn) waitIdle() error {
 	}
 	cnt.Idle.Add(-1)
 	cnt.Active.Add(1)
+	c.idle = false
 	return nil
 }
 

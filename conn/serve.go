@@ -15,7 +15,7 @@ func (c *Conn) serveRequest() {
 	x := &c.x
 	req := &x.req
 	x.reset()
-	c.closeAfter = !req.KeepAlive
+	c.closeAfter = !req.KeepAlive || leavesHTTP(req)
 	x.body.start(req, c.now, c.cfg.BodyTimeout)
 	c.served++
 	if c.cfg.Logger.Enabled(c.cfg.BaseContext, slog.LevelDebug) {
@@ -26,6 +26,17 @@ func (c *Conn) serveRequest() {
 	x.finish()
 	x.body.drain()
 	c.cfg.Counters.Requests.Add(1)
+}
+
+// leavesHTTP reports whether req asks to turn the connection into
+// something other than HTTP/1.1: a CONNECT tunnel or an Upgrade. The engine
+// grants neither (it never sends 101, and a 2xx to CONNECT does not open a
+// tunnel here), but a proxy in front may already forward what follows as
+// opaque bytes. Reading those bytes as more requests would let them past
+// the proxy unseen (smuggling through a tunnel), so the connection closes
+// after the response instead.
+func leavesHTTP(req *parse.Request) bool {
+	return string(req.Method) == "CONNECT" || req.Header("Upgrade") != nil
 }
 
 // callHandler runs the handler; a panic becomes a 500 when nothing was

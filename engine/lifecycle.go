@@ -13,10 +13,15 @@ import (
 
 // Connections refused while the pool is full are answered by a few
 // dedicated goroutines so that the accept loop never waits on a client.
+// A refused client gets the 503 and a moment to have its request read
+// (rejectDrain per read, rejectLinger in all), never more: a client that
+// sends nothing, trickles, or never reads must not hold up the refusal of
+// the others.
 const (
-	rejectQueue   = 1024 // refused connections waiting for their 503; beyond it they are just closed
-	rejectWorkers = 2
-	rejectLinger  = 100 * time.Millisecond // time to let the client read the 503 before closing
+	rejectQueue   = 1024                  // refused connections waiting for their 503; beyond it they are just closed
+	rejectWorkers = 4                     // goroutines answering refused connections
+	rejectLinger  = 20 * time.Millisecond // the most one refused connection may take, 503 and drain included
+	rejectDrain   = 2 * time.Millisecond  // a read of the client's request waiting longer than this ends the drain
 )
 
 var busyResponse = []byte("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n" +
@@ -36,15 +41,22 @@ func (s *Server) rejectLoop() {
 	defer s.rejectWG.Done()
 	var sink [4096]byte
 	for nc := range s.rejects {
-		nc.SetDeadline(time.Now().Add(rejectLinger))
+		end := time.Now().Add(rejectLinger)
+		nc.SetWriteDeadline(end)
 		if _, err := nc.Write(busyResponse); err == nil {
-			// Half-close, then read what the client sent: closing with
-			// unread input would reset the connection and could destroy
-			// the 503 before the client reads it.
+			// Half-close, then read what the client already sent: closing
+			// with unread input makes the kernel reset the connection,
+			// which can destroy the 503 before it leaves. Only input that
+			// is already there, or comes at once, is waited for.
 			if cw, ok := nc.(interface{ CloseWrite() error }); ok {
 				cw.CloseWrite()
 			}
 			for {
+				dl := time.Now().Add(rejectDrain)
+				if dl.After(end) {
+					dl = end
+				}
+				nc.SetReadDeadline(dl)
 				if _, err := nc.Read(sink[:]); err != nil {
 					break
 				}

@@ -1,0 +1,277 @@
+package engine_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/microframe/microframe/engine"
+)
+
+// Many idle connections: a keep-alive connection between requests should
+// cost little more than its goroutine, since the engine returns its
+// buffers to the pool after BufferReleaseDelay. This is measured from the
+// server's side: the server runs in a child process (this test binary,
+// re-run with idleChildEnv set), which reports its resident memory before
+// and after the parent opens N connections that each made one request and
+// then stay idle. net/http.Server is measured the same way for comparison.
+// Running the clients in the parent also keeps each process within its
+// file descriptor limit.
+
+// idleChildEnv selects the server the child runs: "engine" or "nethttp".
+const idleChildEnv = "MICROFRAME_IDLE_CHILD"
+
+// idleChildPrefix starts every line the child writes for the parent.
+const idleChildPrefix = "idlechild:"
+
+// TestHardeningIdleChild is the child process of TestHardeningIdleMemory;
+// it does nothing in an ordinary run.
+func TestHardeningIdleChild(t *testing.T) {
+	kind := os.Getenv(idleChildEnv)
+	if kind == "" {
+		t.Skip("child process of TestHardeningIdleMemory")
+	}
+	os.Exit(runIdleChild(kind))
+}
+
+// runIdleChild serves on a loopback port, prints its address, then answers
+// each "measure" line on stdin with its memory, until stdin closes.
+func runIdleChild(kind string) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(idleChildPrefix, "error", err)
+		return 1
+	}
+	hello := func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "Hello, World!") }
+	var eng *engine.Server
+	var std *http.Server
+	switch kind {
+	case "engine":
+		eng = &engine.Server{Handler: engine.HandlerFunc(testNative), IdleTimeout: 10 * time.Minute, Logger: quietLogger}
+		go eng.Serve(l)
+	case "nethttp":
+		std = &http.Server{Handler: http.HandlerFunc(hello), IdleTimeout: 10 * time.Minute}
+		go std.Serve(l)
+	default:
+		fmt.Println(idleChildPrefix, "error unknown server", kind)
+		return 1
+	}
+	fmt.Println(idleChildPrefix, "addr", l.Addr())
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		runtime.GC()
+		runtime.GC() // a second cycle shrinks the stacks the first found oversized
+		debug.FreeOSMemory()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		idle := int64(-1)
+		if eng != nil {
+			idle = eng.Stats().Idle
+		}
+		fmt.Println(idleChildPrefix, "rss", vmRSS(), "heap", ms.HeapAlloc, "stack", ms.StackInuse,
+			"goroutines", runtime.NumGoroutine(), "idle", idle)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if eng != nil {
+		eng.Shutdown(ctx)
+	} else {
+		std.Shutdown(ctx)
+	}
+	return 0
+}
+
+// vmRSS returns the resident set size of this process in bytes, from
+// /proc/self/status (Linux); 0 when it cannot be read.
+func vmRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// idleSample is one memory report of the child.
+type idleSample struct{ rss, heap, stack, goroutines, idle int64 }
+
+// idleChild is a running child process and its pipes.
+type idleChild struct {
+	cmd  *exec.Cmd
+	in   io.WriteCloser
+	out  *bufio.Scanner
+	addr string
+}
+
+func startIdleChild(t *testing.T, kind string) *idleChild {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHardeningIdleChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), idleChildEnv+"="+kind)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &idleChild{cmd: cmd, in: in, out: bufio.NewScanner(out)}
+	t.Cleanup(func() {
+		c.in.Close()
+		for c.out.Scan() {
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("%s child: %v", kind, err)
+		}
+	})
+	fields := c.line(t)
+	if len(fields) != 2 || fields[0] != "addr" {
+		t.Fatalf("%s child said %q", kind, fields)
+	}
+	c.addr = fields[1]
+	return c
+}
+
+// line returns the fields of the child's next line for the parent.
+func (c *idleChild) line(t *testing.T) []string {
+	t.Helper()
+	for c.out.Scan() {
+		if rest, ok := strings.CutPrefix(c.out.Text(), idleChildPrefix); ok {
+			return strings.Fields(rest)
+		}
+	}
+	t.Fatalf("child exited: %v", c.out.Err())
+	return nil
+}
+
+func (c *idleChild) measure(t *testing.T) idleSample {
+	t.Helper()
+	fmt.Fprintln(c.in, "measure")
+	f := c.line(t)
+	if len(f) != 10 {
+		t.Fatalf("child said %q", f)
+	}
+	n := func(i int) int64 { v, _ := strconv.ParseInt(f[i], 10, 64); return v }
+	return idleSample{rss: n(1), heap: n(3), stack: n(5), goroutines: n(7), idle: n(9)}
+}
+
+// openIdle opens n connections to addr, each making one request, from a few
+// goroutines, and returns them open.
+func openIdle(t *testing.T, addr string, n int) []net.Conn {
+	t.Helper()
+	conns := make([]net.Conn, n)
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := w; i < n; i += 8 {
+				nc, err := net.DialTimeout("tcp", addr, 10*time.Second)
+				if err != nil {
+					errs <- err
+					return
+				}
+				conns[i] = nc
+				nc.SetDeadline(time.Now().Add(10 * time.Second))
+				if _, err := nc.Write([]byte(get("/plaintext"))); err != nil {
+					errs <- err
+					return
+				}
+				resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+				if err == nil {
+					_, err = drainBody(resp)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				nc.SetDeadline(time.Time{})
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	t.Cleanup(func() {
+		for _, nc := range conns {
+			if nc != nil {
+				nc.Close()
+			}
+		}
+	})
+	for err := range errs {
+		t.Fatalf("opening idle connections: %v", err)
+	}
+	return conns
+}
+
+// idleCost measures what n idle connections cost the server kind.
+func idleCost(t *testing.T, kind string, n int) (perConn idleSample) {
+	c := startIdleChild(t, kind)
+	// Warm up: the first requests load code pages and fill buffer pools.
+	openIdle(t, c.addr, 20)
+	before := c.measure(t)
+	conns := openIdle(t, c.addr, n)
+	// Let every connection pass BufferReleaseDelay (1s) and go quiet.
+	time.Sleep(1500 * time.Millisecond)
+	after := c.measure(t)
+	if kind == "engine" && after.idle < int64(n) {
+		t.Errorf("engine: %d connections idle, want at least %d", after.idle, n)
+	}
+	// The idle connections still work.
+	for i := 0; i < n; i += max(n/20, 1) {
+		getOK(t, conns[i], bufio.NewReader(conns[i]), "/plaintext", 5*time.Second)
+	}
+	per := idleSample{
+		rss:        (after.rss - before.rss) / int64(n),
+		heap:       (after.heap - before.heap) / int64(n),
+		stack:      (after.stack - before.stack) / int64(n),
+		goroutines: after.goroutines - before.goroutines,
+	}
+	t.Logf("%-7s %5d idle connections: %5.1f KiB RSS each (heap %5.1f KiB, stacks %5.1f KiB), %d goroutines",
+		kind, n, float64(per.rss)/1024, float64(per.heap)/1024, float64(per.stack)/1024, per.goroutines)
+	return per
+}
+
+func TestHardeningIdleMemory(t *testing.T) {
+	if os.Getenv(idleChildEnv) != "" {
+		t.Skip("in the child")
+	}
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("needs /proc/self/status (Linux)")
+	}
+	n := scale.idleConns
+	eng := idleCost(t, "engine", n)
+	std := idleCost(t, "nethttp", n)
+	if eng.goroutines > int64(n)+10 {
+		t.Errorf("engine: %d goroutines for %d idle connections", eng.goroutines, n)
+	}
+	if eng.rss >= std.rss {
+		t.Errorf("engine costs %d B per idle connection, net/http %d B: want less", eng.rss, std.rss)
+	}
+	// The target is for a normal build: the race detector multiplies the
+	// memory behind every goroutine.
+	const target = 8 << 10
+	if !raceEnabled && eng.rss > target {
+		t.Errorf("engine costs %.1f KiB per idle connection, target %d KiB", float64(eng.rss)/1024, target>>10)
+	}
+}
