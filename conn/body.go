@@ -17,7 +17,8 @@ type body struct {
 	dec       parse.ChunkedDecoder
 	err       error     // sticky: io.EOF once complete, or the failure
 	expect    bool      // the client waits for "100 Continue" we have not sent
-	deadline  time.Time // the body must have arrived by then
+	headAt    time.Time // when the head was read: the body timeout counts from here
+	timeout   time.Duration
 }
 
 var continueLine = []byte("HTTP/1.1 100 Continue\r\n\r\n")
@@ -28,7 +29,7 @@ func (b *body) start(req *parse.Request, now time.Time, timeout time.Duration) {
 	b.remaining = req.ContentLength
 	b.err = nil
 	b.expect = req.ExpectContinue
-	b.deadline = now.Add(timeout)
+	b.headAt, b.timeout = now, timeout
 	switch {
 	case req.Framing == parse.Chunked:
 		b.dec.Reset()
@@ -146,7 +147,7 @@ func (b *body) prepareRead() error {
 			return err
 		}
 	}
-	c.setReadDeadline(b.deadline)
+	c.setReadDeadline(b.headAt.Add(b.timeout))
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"sync/atomic"
@@ -47,6 +48,7 @@ type Conn struct {
 	closeAfter bool      // close after the current response
 	broken     bool      // a write failed: nothing more can be sent
 	served     int       // requests served on this connection
+	debug      bool      // log each request (the logger's Debug level when the connection started)
 	idle       bool      // counted in Counters.Idle rather than Active
 	one        [1]byte
 
@@ -60,6 +62,7 @@ type Conn struct {
 func New(nc net.Conn, cfg *Config, h Handler) *Conn {
 	c := &Conn{nc: nc, cfg: cfg, handler: h}
 	c.parser.Limits = cfg.Limits
+	c.debug = cfg.Logger.Enabled(cfg.BaseContext, slog.LevelDebug)
 	c.x.c = c
 	c.x.body.c = c
 	c.x.body.dec.Limits = cfg.Limits

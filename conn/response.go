@@ -55,35 +55,90 @@ func (x *Ctx) AddHeader(name, value string) {
 	if x.headSent || !validName(name) {
 		return
 	}
-	switch {
-	case foldEq(name, "Content-Length"):
-		if n, err := strconv.ParseInt(value, 10, 64); err == nil && n >= 0 {
-			x.declared = n
-		}
+	if special := specialHeader(name); special != 0 && !x.setSpecial(special, value) {
 		return
-	case foldEq(name, "Transfer-Encoding"):
-		return
-	case foldEq(name, "Connection"):
-		if hasToken(value, "close") {
-			x.c.closeAfter = true
-		}
-		return
-	case foldEq(name, "Date"):
-		x.hasDate = true
 	}
 	start := int32(len(x.hdr))
 	x.hdr = append(x.hdr, name...)
 	colon := int32(len(x.hdr))
 	x.hdr = append(x.hdr, ": "...)
-	for i := 0; i < len(value); i++ {
-		ch := value[i]
-		if ch == '\r' || ch == '\n' || ch == 0 {
-			ch = ' '
+	if safeValue(value) {
+		x.hdr = append(x.hdr, value...)
+	} else {
+		for i := 0; i < len(value); i++ {
+			ch := value[i]
+			if ch == '\r' || ch == '\n' || ch == 0 {
+				ch = ' '
+			}
+			x.hdr = append(x.hdr, ch)
 		}
-		x.hdr = append(x.hdr, ch)
 	}
 	x.hdr = append(x.hdr, "\r\n"...)
 	x.lines = append(x.lines, hdrLine{start: start, colon: colon, end: int32(len(x.hdr))})
+}
+
+// Response headers the engine treats specially.
+const (
+	hdrContentLength = iota + 1
+	hdrTransferEncoding
+	hdrConnection
+	hdrDate
+)
+
+// specialHeader classifies name; 0 means an ordinary header. It checks the
+// length first, so ordinary names cost one comparison or none.
+func specialHeader(name string) int {
+	switch len(name) {
+	case 4:
+		if foldEq(name, "Date") {
+			return hdrDate
+		}
+	case 10:
+		if foldEq(name, "Connection") {
+			return hdrConnection
+		}
+	case 14:
+		if foldEq(name, "Content-Length") {
+			return hdrContentLength
+		}
+	case 17:
+		if foldEq(name, "Transfer-Encoding") {
+			return hdrTransferEncoding
+		}
+	}
+	return 0
+}
+
+// setSpecial applies a special header and reports whether a header line
+// should still be written for it.
+func (x *Ctx) setSpecial(kind int, value string) bool {
+	switch kind {
+	case hdrContentLength:
+		if n, err := strconv.ParseInt(value, 10, 64); err == nil && n >= 0 {
+			x.declared = n
+		}
+		return false
+	case hdrTransferEncoding:
+		return false
+	case hdrConnection:
+		if hasToken(value, "close") {
+			x.c.closeAfter = true
+		}
+		return false
+	case hdrDate:
+		x.hasDate = true
+	}
+	return true
+}
+
+// safeValue reports whether v has no byte that could end a header line.
+func safeValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '\r' || c == '\n' || c == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // SetHeaderBytes is SetHeader with a []byte value (copied; no allocation
@@ -97,10 +152,10 @@ func (x *Ctx) DelHeader(name string) {
 	if x.headSent {
 		return
 	}
-	switch {
-	case foldEq(name, "Content-Length"):
+	switch specialHeader(name) {
+	case hdrContentLength:
 		x.declared = -1
-	case foldEq(name, "Date"):
+	case hdrDate:
 		x.hasDate = false
 	}
 	for i := range x.lines {

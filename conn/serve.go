@@ -3,7 +3,6 @@ package conn
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"runtime/debug"
 
@@ -18,7 +17,7 @@ func (c *Conn) serveRequest() {
 	c.closeAfter = !req.KeepAlive || leavesHTTP(req)
 	x.body.start(req, c.now, c.cfg.BodyTimeout)
 	c.served++
-	if c.cfg.Logger.Enabled(c.cfg.BaseContext, slog.LevelDebug) {
+	if c.debug {
 		c.cfg.Logger.Debug("request", "method", string(req.Method), "target", string(req.Target),
 			"remote", c.nc.RemoteAddr().String())
 	}
