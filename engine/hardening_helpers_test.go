@@ -8,6 +8,7 @@ package engine_test
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -34,7 +35,8 @@ type hardeningScale struct {
 	idleConns       int           // idle keep-alive connections held at once
 	overloadPool    int           // Server.MaxConns for the overload test
 	overloadExtra   int           // connections opened beyond the pool
-	hostileRejects  int           // refused clients that neither read nor close
+	hostileRejects  int           // refused clients that neither read nor close, fewer than the refusal queue holds
+	floodRejects    int           // as many, and more than the refusal queue (1024) holds
 	shutdownClients int           // concurrent clients during Shutdown
 	shutdownRounds  int           // Shutdown-under-load repetitions
 }
@@ -83,13 +85,29 @@ func (s *served) take() []string {
 // timeout.
 func exchange(t testing.TB, addr, raw string) (statuses []int, closed bool) {
 	t.Helper()
-	nc, br := dial(t, addr)
+	statuses, closed, err := exchangeRaw(addr, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return statuses, closed
+}
+
+// exchangeRaw is exchange for goroutines other than the test's: it reports
+// a failure to connect or write as an error.
+func exchangeRaw(addr, raw string) (statuses []int, closed bool, err error) {
+	nc, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return nil, false, err
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := nc.Write([]byte(raw)); err != nil {
-		t.Fatalf("write: %v", err)
+		return nil, false, fmt.Errorf("write: %v", err)
 	}
 	nc.(*net.TCPConn).CloseWrite()
 	method, _, _ := strings.Cut(raw, " ")
-	return readUntilClosed(br, method)
+	statuses, closed = readUntilClosed(bufio.NewReader(nc), method)
+	return statuses, closed, nil
 }
 
 // readUntilClosed reads responses to requests of method until the

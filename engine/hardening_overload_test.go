@@ -2,7 +2,9 @@ package engine_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"runtime"
@@ -55,8 +57,11 @@ func expectRefusal(addr string) refusal {
 	return refusal{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), took: time.Since(start)}
 }
 
-// refuseMany runs n refusals over workers client goroutines and checks each.
-func refuseMany(t *testing.T, addr string, n, workers int) (worst time.Duration) {
+// refuseMany runs n refusals over workers client goroutines and checks
+// that each got a prompt 503. With orClosed, a connection closed at once
+// without a response also counts as a prompt refusal (the refusal queue
+// was full). It returns the slowest refusal and how many were closes.
+func refuseMany(t *testing.T, addr string, n, workers int, orClosed bool) (worst time.Duration, closes int) {
 	t.Helper()
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -68,7 +73,9 @@ func refuseMany(t *testing.T, addr string, n, workers int) (worst time.Duration)
 				r := expectRefusal(addr)
 				mu.Lock()
 				worst = max(worst, r.took)
-				if r.err != nil || r.status != http.StatusServiceUnavailable || r.retryAfter == "" || r.took > promptness {
+				if orClosed && r.status == 0 && (isClosedErr(r.err) || errors.Is(r.err, io.ErrUnexpectedEOF)) && r.took <= promptness {
+					closes++
+				} else if r.err != nil || r.status != http.StatusServiceUnavailable || r.retryAfter == "" || r.took > promptness {
 					failures = append(failures, fmt.Sprintf("%d Retry-After=%q after %v: %v", r.status, r.retryAfter, r.took, r.err))
 				}
 				mu.Unlock()
@@ -77,9 +84,9 @@ func refuseMany(t *testing.T, addr string, n, workers int) (worst time.Duration)
 	}
 	wg.Wait()
 	if len(failures) > 0 {
-		t.Errorf("%d of %d refused clients did not get a prompt 503 with Retry-After; first: %s", len(failures), n, failures[0])
+		t.Errorf("%d of %d refused clients were not refused promptly (503 with Retry-After); first: %s", len(failures), n, failures[0])
 	}
-	return worst
+	return worst, closes
 }
 
 // sampleGoroutines records the peak goroutine count until stop is closed.
@@ -98,6 +105,22 @@ func sampleGoroutines(stop <-chan struct{}) (peak func() int) {
 		}
 	}()
 	return func() int { <-done; return int(p.Load()) }
+}
+
+// openHostile opens n connections that will never send, read or close
+// (until the test does).
+func openHostile(t *testing.T, addr string, n int) []net.Conn {
+	t.Helper()
+	conns := make([]net.Conn, 0, n)
+	for range n {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			closeAll(conns)
+			t.Fatal(err)
+		}
+		conns = append(conns, nc)
+	}
+	return conns
 }
 
 func TestHardeningOverload(t *testing.T) {
@@ -125,7 +148,7 @@ func TestHardeningOverload(t *testing.T) {
 	g0 := runtime.NumGoroutine()
 	stop := make(chan struct{})
 	peak := sampleGoroutines(stop)
-	worst := refuseMany(t, addr, scale.overloadExtra, workers)
+	worst, _ := refuseMany(t, addr, scale.overloadExtra, workers, false)
 	close(stop)
 	// The server added no goroutine per refused connection: beyond the
 	// clients and the sampler, at most the reject workers and slack.
@@ -144,19 +167,20 @@ func TestHardeningOverload(t *testing.T) {
 
 	// Refused clients that never read nor close must not hold up the
 	// refusal of well-behaved ones.
-	var hostile []net.Conn
-	for range scale.hostileRejects {
-		nc, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hostile = append(hostile, nc)
-	}
-	worst = refuseMany(t, addr, workers, workers)
+	hostile := openHostile(t, addr, scale.hostileRejects)
+	worst, _ = refuseMany(t, addr, workers, workers, false)
 	t.Logf("with %d hostile refused clients: slowest refusal %v", len(hostile), worst)
-	for _, nc := range hostile {
-		nc.Close()
-	}
+	closeAll(hostile)
+
+	// A flood larger than the refusal queue: the connections it cannot
+	// hold are closed at once. Every client is still refused promptly, by
+	// a 503 or a close, and the 503s come back once the flood is over.
+	hostile = openHostile(t, addr, scale.floodRejects)
+	worst, closes := refuseMany(t, addr, workers, workers, true)
+	t.Logf("with %d hostile clients flooding the refusal queue: slowest refusal %v, %d of %d closed without a 503",
+		len(hostile), worst, closes, workers)
+	closeAll(hostile)
+	refuseMany(t, addr, workers, workers, false)
 
 	// Recovery: once the held connections leave, the pool serves again,
 	// all of it at once.

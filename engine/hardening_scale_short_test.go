@@ -19,6 +19,7 @@ var scale = hardeningScale{
 	overloadPool:    20,
 	overloadExtra:   100,
 	hostileRejects:  200,
+	floodRejects:    1500,
 	shutdownClients: 32,
 	shutdownRounds:  2,
 }

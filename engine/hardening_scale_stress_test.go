@@ -17,7 +17,8 @@ var scale = hardeningScale{
 	idleConns:       10000,
 	overloadPool:    500,
 	overloadExtra:   5000,
-	hostileRejects:  2000,
+	hostileRejects:  1000,
+	floodRejects:    5000,
 	shutdownClients: 500,
 	shutdownRounds:  5,
 }

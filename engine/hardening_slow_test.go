@@ -100,22 +100,25 @@ func slowClient(addr, kind, head, trickle string, gap, limit time.Duration) slow
 			res.err = fmt.Errorf("after the response: %v", err)
 		}
 	}()
-	if _, err := nc.Write([]byte(head)); err != nil {
-		res.err = err
+	// The reader goroutine owns res until done is closed; the writer
+	// counts in sent.
+	sent, werr := 0, error(nil)
+	if _, werr = nc.Write([]byte(head)); werr == nil {
+		sent = len(head)
 	}
-	res.sentLen = len(head)
-	for i := 0; res.err == nil; i++ {
+	for i := 0; werr == nil; i++ {
 		select {
 		case <-done:
+			res.sentLen = sent
 			return res
 		case <-time.After(gap):
 		}
-		if _, err := nc.Write([]byte{trickle[i%len(trickle)]}); err != nil {
-			break // the server closed; the reader reports how
-		}
-		res.sentLen++
+		if _, werr = nc.Write([]byte{trickle[i%len(trickle)]}); werr == nil {
+			sent++
+		} // else the server closed; the reader reports how
 	}
 	<-done
+	res.sentLen = sent
 	return res
 }
 

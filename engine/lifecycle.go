@@ -18,10 +18,10 @@ import (
 // sends nothing, trickles, or never reads must not hold up the refusal of
 // the others.
 const (
-	rejectQueue   = 1024                  // refused connections waiting for their 503; beyond it they are just closed
-	rejectWorkers = 4                     // goroutines answering refused connections
-	rejectLinger  = 20 * time.Millisecond // the most one refused connection may take, 503 and drain included
-	rejectDrain   = 2 * time.Millisecond  // a read of the client's request waiting longer than this ends the drain
+	rejectQueue   = 1024                   // refused connections waiting for their 503; beyond it they are just closed
+	rejectWorkers = 4                      // goroutines answering refused connections
+	rejectLinger  = 20 * time.Millisecond  // the most one refused connection may take, 503 and drain included
+	rejectDrain   = 250 * time.Microsecond // a read of the client's request waiting longer than this ends the drain
 )
 
 var busyResponse = []byte("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n" +
@@ -135,17 +135,23 @@ func (s *Server) beginStop() bool {
 	return true
 }
 
-// forceClose cancels every connection's context and closes them all, then
-// waits up to forceWait for their goroutines to return.
+// forceClose closes every connection and cancels their contexts, then
+// waits up to forceWait for their goroutines to return. Closing comes
+// first: a handler woken by the cancellation must find its connection
+// closed, rather than send a response after all.
 func (s *Server) forceClose() {
 	const forceWait = 5 * time.Second
-	s.cancel()
-	deadline := time.Now().Add(forceWait)
-	for s.inflight.Load() > 0 && time.Now().Before(deadline) {
+	closeAll := func() {
 		s.conns.Range(func(c *conn.Conn, _ struct{}) bool {
 			c.Close()
 			return true
 		})
+	}
+	closeAll()
+	s.cancel()
+	deadline := time.Now().Add(forceWait)
+	for s.inflight.Load() > 0 && time.Now().Before(deadline) {
+		closeAll() // connections handed to the pool since
 		time.Sleep(time.Millisecond)
 	}
 }

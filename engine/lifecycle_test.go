@@ -23,8 +23,8 @@ func TestSlowClientCutOff(t *testing.T) {
 	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), HeadTimeout: headTimeout}
 	addr := startServer(t, srv)
 
+	start := time.Now() // the head timeout runs from the accept, which dial waits for
 	slow, slowBR := dial(t, addr)
-	start := time.Now()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

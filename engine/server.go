@@ -57,7 +57,11 @@ type Server struct {
 	// Default 256 KiB.
 	MaxDrainBytes int64
 	// MaxConns is the size of the goroutine pool, one goroutine per
-	// connection. Connections beyond it get 503. Default DefaultMaxConns.
+	// connection, idle keep-alive ones included (about 7 KiB each while
+	// idle). A connection beyond it is answered 503 Service Unavailable
+	// with Retry-After and closed, by a few goroutines of their own; while
+	// 1,024 refused connections already wait for that answer, further ones
+	// are closed at once. Default DefaultMaxConns.
 	MaxConns int
 	// ServerName, when set, is sent as the Server header.
 	ServerName string

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+
+	"github.com/microframe/microframe/sessionstore"
 )
 
 // HTTPError is an error that knows its HTTP answer: the status code and a
@@ -46,7 +48,8 @@ func (e *HTTPError) StatusCode() int { return e.Code }
 //     text of any other such type below 500 (which therefore must be fit
 //     for clients), or the status text;
 //   - an error matching fs.ErrNotExist gives 404, fs.ErrPermission 403;
-//   - context.Canceled and context.DeadlineExceeded give 503;
+//   - context.Canceled, context.DeadlineExceeded and
+//     sessionstore.ErrTooManySessions (the session store is full) give 503;
 //   - any other error gives 500 with the body "Internal Server Error": its
 //     text stays in the log, where it cannot leak internals to a client.
 //
@@ -92,7 +95,8 @@ func errorStatus(err error) (int, string) {
 		return http.StatusNotFound, http.StatusText(http.StatusNotFound)
 	case errors.Is(err, fs.ErrPermission):
 		return http.StatusForbidden, http.StatusText(http.StatusForbidden)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, sessionstore.ErrTooManySessions):
 		return http.StatusServiceUnavailable, http.StatusText(http.StatusServiceUnavailable)
 	}
 	return http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)

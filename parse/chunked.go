@@ -5,15 +5,12 @@ import (
 	"math"
 )
 
-// ErrChunkOverhead is returned by ChunkedDecoder.Decode when chunk framing
-// (size lines, extensions, CRLFs) keeps outweighing the data it carries: a
-// client sending "1;<4 KiB of extension>\r\nx\r\n" over and over would
-// otherwise make the server read gigabytes to receive a small body.
-var ErrChunkOverhead = &Error{400, "too much chunked framing overhead"}
-
-// The overhead budget: each chunk may carry chunkOverheadFree bytes of
-// framing plus twice its data size; what goes beyond accumulates, and the
-// body fails when the accumulated excess passes maxChunkExcess.
+// The overhead budget behind ErrChunkOverhead: a client sending
+// "1;<4 KiB of extension>\r\nx\r\n" over and over would otherwise make the
+// server read gigabytes to receive a small body. Each chunk may carry
+// chunkOverheadFree bytes of framing (size line, extensions, CRLFs) plus
+// twice its data size; what goes beyond accumulates, and the body fails
+// when the accumulated excess passes maxChunkExcess.
 const (
 	chunkOverheadFree = 16
 	maxChunkExcess    = 16 << 10

@@ -36,6 +36,9 @@ func FuzzDifferential(f *testing.F) {
 		addSeeds(f, c.in+c.body)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > maxFuzzInput {
+			return
+		}
 		var p Parser
 		p.Limits.MaxBodyBytes = -1
 		var req Request
@@ -92,6 +95,9 @@ func FuzzDifferentialChunked(f *testing.F) {
 		addSeeds(f, c.in+c.after)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > maxFuzzInput {
+			return
+		}
 		var d ChunkedDecoder
 		d.Limits.MaxBodyBytes = -1
 		dst := make([]byte, len(data))

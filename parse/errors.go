@@ -30,6 +30,7 @@ var (
 	ErrTEInHTTP10       = &Error{400, "Transfer-Encoding in an HTTP/1.0 request"}
 	ErrBadChunk         = &Error{400, "malformed chunked body"}
 	ErrChunkTooLarge    = &Error{400, "chunk size overflows"}
+	ErrChunkOverhead    = &Error{400, "too much chunked framing overhead"} // framing outweighs data
 	ErrBodyTooLarge     = &Error{413, "body larger than the limit"}
 	ErrURITooLong       = &Error{414, "request line too long"}
 	ErrHeaderTooLarge   = &Error{431, "header section too large"}

@@ -13,7 +13,7 @@ var smallLimits = Limits{MaxRequestLineBytes: 40, MaxHeaderBytes: 120, MaxHeader
 // included, and long ones slow the fuzzer (and its minimizer) to a crawl.
 // The limits past this size are the table tests' business; smallLimits
 // brings every limit within reach.
-const maxFuzzInput = 2 << 10
+const maxFuzzInput = 1 << 10
 
 // addSeeds adds the inputs that fit under maxFuzzInput.
 func addSeeds(f *testing.F, inputs ...string) {

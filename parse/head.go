@@ -5,10 +5,6 @@ import (
 	"math"
 )
 
-// slash is the Path of an absolute-form target with an empty path
-// ("http://host"). It is shared: callers must not write to Request.Path.
-var slash = []byte("/")
-
 // headFields is what the header section says about framing and the
 // connection, gathered while its lines are parsed and judged at the end.
 type headFields struct {
@@ -146,7 +142,9 @@ func parseTarget(t []byte, req *Request, h *headFields) error {
 	req.Host, h.targetHost = rest[:end], true
 	splitQuery(rest[end:], req)
 	if len(req.Path) == 0 {
-		req.Path = slash
+		// "http://host" means path "/". Take a '/' from the "//" so that
+		// Path, like every field, points into the caller's buffer.
+		req.Path = t[colon+1 : colon+2]
 	}
 	return nil
 }
@@ -367,6 +365,7 @@ func (h *headFields) finish(req *Request, maxBody int64) error {
 	} else {
 		req.KeepAlive = h.keepAlive && !h.close
 	}
-	req.ExpectContinue = h.expect100 && (req.Framing == Chunked || req.ContentLength > 0)
+	// RFC 9110 section 10.1.1: an HTTP/1.0 client cannot have meant it.
+	req.ExpectContinue = h.expect100 && http11 && (req.Framing == Chunked || req.ContentLength > 0)
 	return nil
 }

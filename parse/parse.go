@@ -8,6 +8,14 @@
 // is framed (Content-Length, chunked, or none) and a ChunkedDecoder decodes
 // chunked bodies incrementally.
 //
+// Parse works in two passes. The first, a scanner, finds where the head ends:
+// it looks for each line's LF with bytes.IndexByte, resuming where the
+// previous call stopped, so receiving a head costs O(n) however it is split.
+// It also fails early on what is already certain: a line too long, a head too
+// large, a bare LF, a method that is not a token. Once the final empty line
+// is in, the second pass parses the complete head in one go: request line,
+// field lines, then the framing rules that need all of them.
+//
 // The parser is strict where leniency lets two parsers disagree about where a
 // message ends (request smuggling): see the error values below and
 // docs/security.md.

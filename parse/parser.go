@@ -85,6 +85,8 @@ func (p *Parser) Reset() {
 	p.state, p.empties, p.pos, p.start, p.line, p.fields = stLead, 0, 0, 0, 0, 0
 }
 
+// setLimits caches Limits with the defaults applied; Parse calls it when
+// Limits has changed since the last call.
 func (p *Parser) setLimits() {
 	p.lim = p.Limits.WithDefaults()
 	p.limFrom = p.Limits

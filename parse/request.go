@@ -45,7 +45,8 @@ type Request struct {
 	// A higher 1.x minor version is recorded as 1.1.
 	ProtoMajor, ProtoMinor int
 	// Host is the value of the Host header (or the authority of an
-	// absolute-form target, which takes precedence, per RFC 9112 3.2.2).
+	// absolute-form or authority-form target, which takes precedence, per
+	// RFC 9112 3.2.2). Nil when neither was sent (HTTP/1.0 only).
 	Host []byte
 	// Headers holds every header field line in the order received,
 	// Host, Content-Length and the others included.
@@ -62,7 +63,7 @@ type Request struct {
 	// with "Connection: keep-alive".
 	KeepAlive bool
 	// ExpectContinue reports "Expect: 100-continue" (case-insensitive) on
-	// a request with a body.
+	// an HTTP/1.1 request with a body (HTTP/1.0 clients cannot expect it).
 	ExpectContinue bool
 }
 

@@ -94,6 +94,7 @@ var parseCases = []parseCase{
 	{name: "high byte in target", in: head("GET /caf\xc3\xa9 HTTP/1.1", "Host: h"), err: ErrBadTarget},
 	{name: "HTAB in target", in: head("GET /a\tb HTTP/1.1", "Host: h"), err: ErrBadTarget},
 	{name: "space in target", in: head("GET /a b HTTP/1.1", "Host: h"), err: ErrBadTarget},
+	{name: "empty target", in: head("GET  HTTP/1.1", "Host: h"), err: ErrBadTarget},
 	{name: "double space", in: head("GET  / HTTP/1.1", "Host: h"), err: ErrBadTarget},
 	{name: "bare CR in target", in: head("GET /a\rb HTTP/1.1", "Host: h"), err: ErrBareLF},
 	{name: "relative target", in: head("GET a/b HTTP/1.1", "Host: h"), err: ErrBadTarget},
@@ -169,6 +170,7 @@ var parseCases = []parseCase{
 	{name: "Expect without body", in: get("Expect: 100-continue"), want: "expect=false"},
 	{name: "Expect with zero length", in: post("Content-Length: 0", "Expect: 100-continue"), want: "expect=false"},
 	{name: "Expect with chunked", in: post("Transfer-Encoding: chunked", "Expect: 100-continue"), want: "expect=true"},
+	{name: "Expect in HTTP/1.0", in: head("POST / HTTP/1.0", "Content-Length: 5", "Expect: 100-continue"), want: "expect=false"},
 	{name: "Expect other", in: post("Content-Length: 1", "Expect: 100-continuex"), want: "expect=false"},
 
 	// Content-Length.

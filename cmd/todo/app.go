@@ -115,9 +115,15 @@ func (a *todoApp) Login(r *framework.Request, p loginParams) framework.Response 
 	return framework.Text("logged in as " + user)
 }
 
-// WhoAmI answers the logged-in user's name, or 401.
+// WhoAmI answers the logged-in user's name, or 401. A session store that
+// failed is not "not logged in": it answers the store's error (503 for
+// Redis).
 func (a *todoApp) WhoAmI(r *framework.Request) framework.Response {
-	user := r.Session().GetString("user")
+	s := r.Session()
+	user := s.GetString("user")
+	if err := s.Err(); err != nil {
+		return framework.Error(err)
+	}
 	if user == "" {
 		return framework.Errorf(http.StatusUnauthorized, "not logged in")
 	}

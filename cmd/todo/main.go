@@ -1,7 +1,8 @@
 // Command todo is microframe's demo app: a todo list with search and
 // sessions, written as a Go type whose handler methods become routes.
 //
-//	todo [-addr 127.0.0.1:8080] [-server engine|nethttp] [-store memory]
+//	todo [-addr 127.0.0.1:8080] [-server engine|nethttp]
+//	     [-store memory|redis] [-redis-addr 127.0.0.1:6379] [-instance NAME]
 //	     [-templates DIR] [-debug] [-routes]
 //
 // Pages: GET / (the list and a form), POST /todo/create (form fields task
@@ -10,7 +11,14 @@
 // (form field user), GET /whoami (401 when not logged in), POST /logout.
 //
 // -server picks the microframe engine (the default) or net/http.Server;
-// the app is the same. -store picks the session store backend. -templates
+// the app is the same. -store picks the session store: memory (the
+// default) keeps sessions in this process; redis keeps them in the Redis
+// at -redis-addr, so that several instances behind a load balancer share
+// them (see docs/deploy.md). With redis, the program checks at start that
+// Redis answers, and a Redis failure later answers 503 to the requests that
+// needed their session. -instance names this instance in an X-Instance
+// header on every response, to see which instance served a request behind a
+// load balancer. -templates
 // reads the templates from a directory and re-reads them when they change,
 // instead of using the copies built into the binary. -debug logs every
 // request. -routes prints the handler map and exits. SIGINT or SIGTERM
@@ -35,6 +43,8 @@ import (
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework"
 	"github.com/microframe/microframe/sessionstore"
+	"github.com/microframe/microframe/sessionstore/redisstore"
+	"github.com/redis/go-redis/v9"
 )
 
 func main() {
@@ -51,6 +61,7 @@ func main() {
 // config is the parsed command line.
 type config struct {
 	addr, server, store, templates string
+	redisAddr, instance            string
 	debug, routes                  bool
 }
 
@@ -60,7 +71,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.SetOutput(stderr)
 	fl.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fl.StringVar(&c.server, "server", "engine", "engine (microframe's) or nethttp (net/http.Server)")
-	fl.StringVar(&c.store, "store", "memory", "session store: memory")
+	fl.StringVar(&c.store, "store", "memory", "session store: memory or redis")
+	fl.StringVar(&c.redisAddr, "redis-addr", "127.0.0.1:6379", "Redis host:port, for -store redis")
+	fl.StringVar(&c.instance, "instance", "", "name sent in an X-Instance header on every response (none if empty)")
 	fl.StringVar(&c.templates, "templates", "", "read templates from this directory, re-reading on change (default: the built-in ones)")
 	fl.BoolVar(&c.debug, "debug", false, "log every request")
 	fl.BoolVar(&c.routes, "routes", false, "print the handler map and exit")
@@ -86,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	store, closeStore, err := openSessionStore(cfg.store)
+	store, closeStore, err := openSessionStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -148,6 +161,9 @@ func newApp(cfg config, store sessionstore.Store, log *slog.Logger) (*framework.
 	app := framework.New()
 	app.Logger = log
 	app.Use(framework.Recover(nil))
+	if cfg.instance != "" {
+		app.Use(instanceHeader(cfg.instance))
+	}
 	if cfg.debug {
 		app.Use(framework.RequestID(), framework.Logger(nil))
 	}
@@ -156,15 +172,49 @@ func newApp(cfg config, store sessionstore.Store, log *slog.Logger) (*framework.
 	return app, nil
 }
 
-// openSessionStore opens the session store backend named kind. Adding a
-// backend is one more case here.
-func openSessionStore(kind string) (store sessionstore.Store, closeStore func(), err error) {
-	switch kind {
+// openSessionStore opens the session store backend named by cfg.store.
+// Adding a backend is one more case here.
+func openSessionStore(ctx context.Context, cfg config) (store sessionstore.Store, closeStore func(), err error) {
+	switch cfg.store {
 	case "memory":
 		m := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{})
 		return m, func() { m.Close() }, nil
+	case "redis":
+		return openRedis(ctx, cfg.redisAddr)
 	}
-	return nil, nil, fmt.Errorf("unknown -store %q (want memory)", kind)
+	return nil, nil, fmt.Errorf("unknown -store %q (want memory or redis)", cfg.store)
+}
+
+// openRedis connects to the Redis at addr and checks that it answers. The
+// timeouts are short, so that a Redis outage costs a request a fraction
+// of a second and a 503, and no request waits for retries.
+func openRedis(ctx context.Context, addr string) (sessionstore.Store, func(), error) {
+	client := redis.NewClient(&redis.Options{
+		Addr:          addr,
+		DialTimeout:   time.Second,
+		ReadTimeout:   time.Second,
+		WriteTimeout:  time.Second,
+		MaxRetries:    1,
+		DialerRetries: 1,
+	})
+	store := redisstore.New(client, redisstore.Options{})
+	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := store.Ping(pctx); err != nil {
+		client.Close()
+		return nil, nil, fmt.Errorf("-store redis: Redis at %s: %w", addr, err)
+	}
+	return store, func() { client.Close() }, nil
+}
+
+// instanceHeader returns middleware that names this instance in the
+// X-Instance header of every response.
+func instanceHeader(name string) framework.Middleware {
+	return func(next framework.Handler) framework.Handler {
+		return func(r *framework.Request) framework.Response {
+			return next(r).WithHeader("X-Instance", name)
+		}
+	}
 }
 
 // server is what run needs of engine.Server and http.Server alike.

@@ -192,7 +192,7 @@ func TestBadFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"-server", "apache"}, `unknown -server "apache"`},
-		{[]string{"-store", "redis"}, `unknown -store "redis"`},
+		{[]string{"-store", "mongo"}, `unknown -store "mongo"`},
 		{[]string{"-addr", "256.0.0.1:1"}, "listen tcp"},
 		{[]string{"-nope"}, "flag provided but not defined"},
 		{[]string{"extra"}, "unexpected arguments"},

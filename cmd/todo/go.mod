@@ -1,0 +1,28 @@
+module github.com/microframe/microframe/cmd/todo
+
+go 1.26.0
+
+require (
+	github.com/chromedp/chromedp v0.22.1
+	github.com/microframe/microframe v0.0.0
+	github.com/microframe/microframe/sessionstore/redisstore v0.0.0
+	github.com/redis/go-redis/v9 v9.23.0
+	go.uber.org/goleak v1.3.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/chromedp/cdproto v0.159.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/panjf2000/ants/v2 v2.12.1 // indirect
+	github.com/puzpuzpuz/xsync/v3 v3.5.1 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/sync v0.11.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+)
+
+replace (
+	github.com/microframe/microframe => ../..
+	github.com/microframe/microframe/sessionstore/redisstore => ../../sessionstore/redisstore
+)

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/microframe/microframe/sessionstore/redisstore/redistest"
+)
+
+// TestRedisStore runs two instances of the app on one Redis, as behind a
+// load balancer: a session started on one is alive on the other, and
+// their writes to it add up.
+func TestRedisStore(t *testing.T) {
+	srv := redistest.Start(t)
+	a, _ := startTodo(t, "-store", "redis", "-redis-addr", srv.Addr, "-instance", "a")
+	b, _ := startTodo(t, "-store", "redis", "-redis-addr", srv.Addr, "-instance", "b")
+	c := browser(t) // cookies ignore the port: both instances get the cookie
+
+	code, h, _ := fetch(t, c, "POST", a+"/login", url.Values{"user": {"ada"}})
+	if code != 200 || h.Get("X-Instance") != "a" {
+		t.Fatalf("login on a: %d, X-Instance %q", code, h.Get("X-Instance"))
+	}
+	if code, h, body := fetch(t, c, "GET", b+"/whoami", nil); code != 200 || body != "ada" || h.Get("X-Instance") != "b" {
+		t.Fatalf("whoami on b: %d %q, X-Instance %q; want ada from b", code, body, h.Get("X-Instance"))
+	}
+	for i := 1; i <= 10; i++ {
+		base := a
+		if i%2 == 0 {
+			base = b
+		}
+		if _, _, body := fetch(t, c, "GET", base+"/counter", nil); body != strconv.Itoa(i) {
+			t.Fatalf("counter %d (on %s) = %q", i, base, body)
+		}
+	}
+	fetch(t, c, "POST", b+"/logout", nil)
+	if code, _, _ := fetch(t, c, "GET", a+"/whoami", nil); code != 401 {
+		t.Fatalf("whoami on a after logout on b: %d, want 401", code)
+	}
+
+	fetch(t, c, "POST", a+"/login", url.Values{"user": {"ada"}})
+	srv.Stop()
+	for _, path := range []string{"/counter", "/whoami"} {
+		code, h, body := fetch(t, c, "GET", b+path, nil)
+		if code != 503 || h.Get("Set-Cookie") != "" {
+			t.Errorf("%s with Redis down: %d %q, Set-Cookie %q; want 503 and no new cookie", path, code, body, h.Get("Set-Cookie"))
+		}
+	}
+}
+
+func TestRedisUnreachable(t *testing.T) {
+	err := run(context.Background(), []string{"-store", "redis", "-redis-addr", "127.0.0.1:1"}, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "-store redis: Redis at 127.0.0.1:1: redisstore: ping session:") {
+		t.Fatalf("err = %v, want one naming Redis and its address", err)
+	}
+}

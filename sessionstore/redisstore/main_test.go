@@ -1,0 +1,38 @@
+package redisstore_test
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/microframe/microframe/sessionstore/redisstore"
+	"github.com/microframe/microframe/sessionstore/redisstore/redistest"
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// newClient returns a go-redis client of srv, closed when the test ends.
+func newClient(t testing.TB, srv *redistest.Server) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// prefixes makes each store's keys distinct, so that stores sharing one
+// server start empty.
+var prefixes atomic.Int64
+
+// newStore returns a Store on client with a key prefix of its own.
+func newStore(client *redis.Client) *redisstore.Store {
+	return redisstore.New(client, redisstore.Options{Prefix: fmt.Sprintf("test%d:", prefixes.Add(1))})
+}
+
+// newStorePair returns two Stores, on clients a and b, that share a key
+// prefix of their own: two server instances sharing one Redis.
+func newStorePair(a, b *redis.Client) (*redisstore.Store, *redisstore.Store) {
+	opts := redisstore.Options{Prefix: fmt.Sprintf("test%d:", prefixes.Add(1))}
+	return redisstore.New(a, opts), redisstore.New(b, opts)
+}
