@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 
 	"github.com/microframe/microframe/parse"
 )
@@ -146,7 +147,9 @@ func (r *Request) bodySource() io.Reader {
 }
 
 // bodyError maps the errors of the two transports onto ours: a body over
-// either limit is ErrBodyTooLarge; a framing error keeps its status.
+// either limit is ErrBodyTooLarge; a framing error keeps its status; a body
+// that stopped arriving (the body timeout) is 408 and one the client cut
+// short is 400, so that neither is logged as a server failure.
 func bodyError(err error) error {
 	var mbe *http.MaxBytesError
 	var pe *parse.Error
@@ -157,6 +160,10 @@ func bodyError(err error) error {
 		return ErrBodyTooLarge
 	case errors.As(err, &pe):
 		return &HTTPError{Code: pe.Status, Message: pe.Reason, Err: err}
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return &HTTPError{Code: http.StatusRequestTimeout, Message: "request body timeout", Err: err}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &HTTPError{Code: http.StatusBadRequest, Message: "request body cut short", Err: err}
 	}
 	return err
 }
