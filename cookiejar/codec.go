@@ -32,8 +32,13 @@ type Codec interface {
 
 // Key errors of NewSigner and NewSealer.
 var (
-	ErrNoKeys  = errors.New("cookiejar: no keys given")
-	ErrBadKey  = errors.New("cookiejar: key has the wrong length")
+	// ErrNoKeys: the key list is empty.
+	ErrNoKeys = errors.New("cookiejar: no keys given")
+	// ErrBadKey: a key is too short (Signer) or not 16, 24 or 32 bytes
+	// (Sealer).
+	ErrBadKey = errors.New("cookiejar: key has the wrong length")
+	// ErrDupKeys: the same key appears twice, which is always a
+	// configuration mistake during rotation.
 	ErrDupKeys = errors.New("cookiejar: the same key is given twice")
 )
 
@@ -56,7 +61,13 @@ var b64 = base64.RawURLEncoding.Strict()
 // signed with any of them. To rotate, put the new key first and keep the
 // old one for as long as cookies signed with it should stay valid.
 type Signer struct {
-	pools []sync.Pool // one pool of HMAC states per key
+	pools []sync.Pool // one pool of *macState per key
+}
+
+// macState is a reusable HMAC with a scratch buffer for its input.
+type macState struct {
+	h   hash.Hash
+	buf []byte
 }
 
 // NewSigner returns a Signer for keys, the first of which signs. Keys must
@@ -69,7 +80,7 @@ func NewSigner(keys ...[]byte) (*Signer, error) {
 	s := &Signer{pools: make([]sync.Pool, len(keys))}
 	for i, k := range keys {
 		k := append([]byte(nil), k...)
-		s.pools[i].New = func() any { return hmac.New(sha256.New, k) }
+		s.pools[i].New = func() any { return &macState{h: hmac.New(sha256.New, k)} }
 	}
 	return s, nil
 }
@@ -92,30 +103,29 @@ func checkKeys(keys [][]byte, good func([]byte) bool) error {
 	return nil
 }
 
-// mac appends the MAC of name and value under key i to dst.
-func (s *Signer) mac(dst []byte, i int, name, value string) []byte {
-	h := s.pools[i].Get().(hash.Hash)
-	h.Reset()
-	h.Write([]byte(name))
-	h.Write([]byte{0})
-	h.Write([]byte(value))
-	dst = h.Sum(dst)
-	s.pools[i].Put(h)
+// mac appends the MAC of name, a zero byte and value under key i to dst.
+func (s *Signer) mac(dst []byte, i int, name string, value []byte) []byte {
+	m := s.pools[i].Get().(*macState)
+	m.buf = append(append(append(m.buf[:0], name...), 0), value...)
+	m.h.Reset()
+	m.h.Write(m.buf)
+	dst = m.h.Sum(dst)
+	if cap(m.buf) <= maxEncoded {
+		s.pools[i].Put(m)
+	}
 	return dst
 }
 
 // Encode signs value for the cookie called name. It never fails.
 func (s *Signer) Encode(name, value string) (string, error) {
 	var sum [sha256.Size]byte
-	mac := s.mac(sum[:0], 0, name, value)
-	var b strings.Builder
-	b.Grow(b64.EncodedLen(len(value)) + 1 + b64.EncodedLen(len(mac)))
-	enc := base64.NewEncoder(b64, &b)
-	enc.Write([]byte(value))
-	enc.Close()
-	b.WriteByte('.')
-	b.WriteString(b64.EncodeToString(mac))
-	return b.String(), nil
+	mac := s.mac(sum[:0], 0, name, []byte(value))
+	n := b64.EncodedLen(len(value))
+	out := make([]byte, n+1+b64.EncodedLen(len(mac)))
+	b64.Encode(out, []byte(value))
+	out[n] = '.'
+	b64.Encode(out[n+1:], mac)
+	return string(out), nil
 }
 
 // Decode verifies encoded against every key and returns the value if one
@@ -135,13 +145,18 @@ func (s *Signer) Decode(name, encoded string) (string, bool) {
 	if n, err := b64.Decode(sum[:], []byte(encoded[dot+1:])); err != nil || n != len(sum) {
 		return "", false
 	}
-	value, err := b64.DecodeString(encoded[:dot])
+	var buf [128]byte
+	value := buf[:0]
+	if n := b64.DecodedLen(dot); n > len(buf) {
+		value = make([]byte, 0, n)
+	}
+	value, err := b64.AppendDecode(value, []byte(encoded[:dot]))
 	if err != nil {
 		return "", false
 	}
 	var want [sha256.Size]byte
 	for i := range s.pools {
-		if hmac.Equal(s.mac(want[:0], i, name, string(value)), sum[:]) {
+		if hmac.Equal(s.mac(want[:0], i, name, value), sum[:]) {
 			return string(value), true
 		}
 	}

@@ -76,10 +76,18 @@ func (s SameSite) String() string {
 // Errors from Format and the parsers. They are wrapped with the cookie's
 // name and details; test for them with errors.Is.
 var (
-	ErrInvalidName    = errors.New("cookiejar: invalid cookie name")
-	ErrInvalidValue   = errors.New("cookiejar: invalid cookie value")
-	ErrInvalidPath    = errors.New("cookiejar: invalid cookie path")
-	ErrInvalidDomain  = errors.New("cookiejar: invalid cookie domain")
+	// ErrInvalidName: the name is empty or not a token.
+	ErrInvalidName = errors.New("cookiejar: invalid cookie name")
+	// ErrInvalidValue: the value holds a byte that is not a cookie-octet
+	// (Format), or a control character (parsers, Jar).
+	ErrInvalidValue = errors.New("cookiejar: invalid cookie value")
+	// ErrInvalidPath: the Path does not begin with "/" or holds a control
+	// character or ';'.
+	ErrInvalidPath = errors.New("cookiejar: invalid cookie path")
+	// ErrInvalidDomain: the Domain is not a host name or IPv4 address.
+	ErrInvalidDomain = errors.New("cookiejar: invalid cookie domain")
+	// ErrInvalidExpires: the Expires year is outside 1601-9999, which
+	// the cookie date format cannot express.
 	ErrInvalidExpires = errors.New("cookiejar: invalid cookie expiry")
 	// ErrTooLarge: name and value together exceed MaxCookieSize bytes,
 	// which browsers silently drop.

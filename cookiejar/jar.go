@@ -51,8 +51,13 @@ const (
 // Errors of Jar.Add explaining why a cookie was refused. Browsers drop such
 // cookies silently; the jar does too, and says why.
 var (
-	ErrInvalidHost    = errors.New("cookiejar: invalid request host")
+	// ErrInvalidHost: the Target's host is empty or malformed.
+	ErrInvalidHost = errors.New("cookiejar: invalid request host")
+	// ErrDomainMismatch: the Domain attribute names a domain the request
+	// host is not in, a top-level domain, or a public suffix.
 	ErrDomainMismatch = errors.New("cookiejar: cookie domain does not match the request host")
+	// ErrInsecureOrigin: a Secure cookie came in a response to a plain
+	// HTTP request.
 	ErrInsecureOrigin = errors.New("cookiejar: secure cookie set over an insecure connection")
 )
 

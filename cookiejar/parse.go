@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Reading the Cookie request header (RFC 6265 section 5.4, as browsers
@@ -22,35 +23,42 @@ import (
 // substrings of header; Scan itself does not allocate.
 func Scan(header string, fn func(name, value string) bool) {
 	for rest := header; rest != ""; {
-		name, value, r, ok := nextPair(rest)
-		rest = r
-		if ok && !fn(name, value) {
+		var part string
+		part, rest = cutPair(rest)
+		if name, value, ok := splitPair(part, ""); ok && !fn(name, value) {
 			return
 		}
 	}
 }
 
-// Get returns the value of the first cookie called name in a Cookie header
-// value, and whether there was one. It does not allocate.
+// Get returns the value of the first well-formed cookie called name in a
+// Cookie header value, and whether there was one. It does not allocate.
 func Get(header, name string) (value string, ok bool) {
-	return get(header, name)
+	for rest := header; rest != ""; {
+		var part string
+		part, rest = cutPair(rest)
+		if _, value, ok := splitPair(part, name); ok {
+			return value, true
+		}
+	}
+	return "", false
 }
 
 // GetBytes is Get for a header held in a byte slice, as microframe's engine
 // hands them out. The result aliases header. It does not allocate.
 func GetBytes(header []byte, name string) (value []byte, ok bool) {
-	return get(header, name)
-}
-
-func get[T string | []byte](header T, name string) (value T, ok bool) {
-	for rest := header; len(rest) > 0; {
-		n, v, r, ok := nextPair(rest)
-		rest = r
-		if ok && string(n) == name {
-			return v, true
-		}
+	// View the bytes as a string for the search (nothing retains it), then
+	// cut the result out of the original slice.
+	h := unsafe.String(unsafe.SliceData(header), len(header))
+	v, ok := Get(h, name)
+	if !ok {
+		return nil, false
 	}
-	return value, false
+	start := int(uintptr(unsafe.Pointer(unsafe.StringData(v))) - uintptr(unsafe.Pointer(unsafe.SliceData(header))))
+	if len(v) == 0 {
+		return header[:0:0], true
+	}
+	return header[start : start+len(v) : start+len(v)], true
 }
 
 // ParseCookieHeader returns the well-formed pairs of a Cookie header value
@@ -59,46 +67,45 @@ func get[T string | []byte](header T, name string) (value T, ok bool) {
 func ParseCookieHeader(header string) []Cookie {
 	var cookies []Cookie
 	Scan(header, func(name, value string) bool {
+		if cookies == nil {
+			cookies = make([]Cookie, 0, strings.Count(header, ";")+1)
+		}
 		cookies = append(cookies, Cookie{Name: name, Value: value})
 		return true
 	})
 	return cookies
 }
 
-// nextPair reads the pair before the first ';' of h and returns it with
-// what follows the ';'. ok is false when the pair is malformed.
-func nextPair[T string | []byte](h T) (name, value, rest T, ok bool) {
-	part := h
-	rest = h[len(h):]
-	for i := 0; i < len(h); i++ {
-		if h[i] == ';' {
-			part, rest = h[:i], h[i+1:]
-			break
-		}
+// cutPair splits h at its first ';'.
+func cutPair(h string) (part, rest string) {
+	if i := strings.IndexByte(h, ';'); i >= 0 {
+		return h[:i], h[i+1:]
 	}
-	eq := -1
-	for i := 0; i < len(part); i++ {
-		if part[i] == '=' {
-			eq = i
-			break
-		}
-	}
+	return h, ""
+}
+
+// splitPair reads one name=value pair. With want != "", only a pair named
+// want is accepted (and checked); the others are rejected cheaply. ok is
+// false when the pair is malformed.
+func splitPair(part, want string) (name, value string, ok bool) {
+	eq := strings.IndexByte(part, '=')
 	if eq < 0 {
-		return name, value, rest, false
+		return "", "", false
 	}
-	name, value = trimSpace(part[:eq]), trimSpace(part[eq+1:])
-	if !isToken(name) {
-		return name, value, rest, false
+	name = trimSpace(part[:eq])
+	if want != "" && name != want || !isToken(name) {
+		return "", "", false
 	}
+	value = trimSpace(part[eq+1:])
 	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
 		value = value[1 : len(value)-1]
 	}
 	for i := 0; i < len(value); i++ {
 		if b := value[i]; b < 0x20 || b == 0x7f {
-			return name, value, rest, false
+			return "", "", false
 		}
 	}
-	return name, value, rest, true
+	return name, value, true
 }
 
 // trimSpace removes spaces and horizontal tabs at both ends.
@@ -154,7 +161,7 @@ func ParseSetCookie(line string) (Cookie, error) {
 		if len(val) > maxAttributeValue {
 			continue
 		}
-		switch strings.ToLower(key) {
+		switch attrName(key) {
 		case "expires":
 			if t, ok := ParseCookieDate(val); ok {
 				c.Expires = t
@@ -178,12 +185,12 @@ func ParseSetCookie(line string) (Cookie, error) {
 		case "partitioned":
 			c.Partitioned = true
 		case "samesite":
-			switch strings.ToLower(val) {
-			case "lax":
+			switch {
+			case strings.EqualFold(val, "lax"):
 				c.SameSite = SameSiteLax
-			case "strict":
+			case strings.EqualFold(val, "strict"):
 				c.SameSite = SameSiteStrict
-			case "none":
+			case strings.EqualFold(val, "none"):
 				c.SameSite = SameSiteNone
 			default:
 				c.SameSite = SameSiteDefault
@@ -191,6 +198,20 @@ func ParseSetCookie(line string) (Cookie, error) {
 		}
 	}
 	return c, nil
+}
+
+// attrNames are the Set-Cookie attributes ParseSetCookie understands.
+var attrNames = []string{"expires", "max-age", "domain", "path", "secure", "httponly", "partitioned", "samesite"}
+
+// attrName returns the lowercase form of a known attribute name, matched
+// without regard to case, or "" for an unknown one. It does not allocate.
+func attrName(key string) string {
+	for _, a := range attrNames {
+		if strings.EqualFold(key, a) {
+			return a
+		}
+	}
+	return ""
 }
 
 // parseMaxAge reads a Max-Age value: an optional '-' and digits. Zero and

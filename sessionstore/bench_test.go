@@ -123,20 +123,23 @@ func fillStores(b *testing.B) (ids []string, stores map[string]benchStore) {
 func increment(s *Session) error { s.AddInt("n", 1); return nil }
 
 // BenchmarkStore runs parallel workloads: the percentage is the share of
-// Updates among operations on random sessions; "hot" has every goroutine
-// update one session.
+// Updates among operations on random sessions of 10,000; "hot" has every
+// goroutine update one session; "par16" runs 16 goroutines per core.
 func BenchmarkStore(b *testing.B) {
 	ids, stores := fillStores(b)
 	workloads := []struct {
-		name      string
-		writePct  int
-		oneSesson bool
+		name       string
+		writePct   int
+		oneSession bool
+		par        int // goroutines per GOMAXPROCS, as many requests in flight
 	}{
-		{"read100", 0, false},
-		{"read90", 10, false},
-		{"mixed50", 50, false},
-		{"write90", 90, false},
-		{"hot-write", 100, true},
+		{"read100", 0, false, 1},
+		{"read90", 10, false, 1},
+		{"mixed50", 50, false, 1},
+		{"write90", 90, false, 1},
+		{"hot-write", 100, true, 1},
+		{"read90-par16", 10, false, 16},
+		{"mixed50-par16", 50, false, 16},
 	}
 	for _, w := range workloads {
 		for _, name := range []string{"xsync", "rwmutex", "syncmap"} {
@@ -145,11 +148,12 @@ func BenchmarkStore(b *testing.B) {
 				var seed atomic.Uint64
 				ctx := context.Background()
 				b.ReportAllocs()
+				b.SetParallelism(w.par)
 				b.RunParallel(func(pb *testing.PB) {
 					r := rand.New(rand.NewPCG(seed.Add(1), 42))
 					for pb.Next() {
 						id := ids[0]
-						if !w.oneSesson {
+						if !w.oneSession {
 							id = ids[r.IntN(len(ids))]
 						}
 						if r.IntN(100) < w.writePct {

@@ -2,7 +2,6 @@ package sessionstore
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -151,7 +150,8 @@ func (h *Handle) Delete(key string) error {
 // Update applies fn to the session as one atomic read-modify-write in the
 // store (see [Store.Update] for what fn may do), creating the session first
 // if the request has none (fn then sees an empty Session). The expiry is
-// moved forward as for any use before fn runs. If fn returns an error,
+// moved forward as for any use before fn runs; if fn sets it to a time not
+// after now, the session ends as with Destroy. If fn returns an error,
 // nothing changes and Update returns that error.
 //
 // Creating a session fails with ErrTooManySessions when the store is full,
@@ -166,27 +166,28 @@ func (h *Handle) Update(fn func(*Session) error) error {
 // update is Update after loading; fn == nil only touches the expiry.
 func (h *Handle) update(fn func(*Session) error) error {
 	now := h.m.clock()
-	var fnErr error
 	if h.id != "" {
 		var last *Session
 		ok, err := h.m.Store.Update(h.ctx, h.id, func(s *Session) error {
 			s.Expires = h.m.expiry(s.Created, now)
 			if fn != nil {
-				if fnErr = fn(s); fnErr != nil {
-					return fnErr
+				if err := fn(s); err != nil {
+					return err
 				}
 			}
 			last = s
 			return nil
 		})
 		switch {
-		case err != nil && errors.Is(err, fnErr):
-			return err
 		case err != nil:
 			return err
-		case ok && last.Expires.After(now):
+		case ok && last != nil && last.Expires.After(now):
 			h.touched = h.touched || !last.Expires.Equal(h.snap.Expires)
 			h.snap = last
+			return nil
+		case ok:
+			// fn ended the session (set Expires to the past).
+			h.id, h.snap, h.drop = "", nil, h.cookie != ""
 			return nil
 		}
 		// The session ended since it was loaded (expired, destroyed by a

@@ -473,3 +473,19 @@ func TestHandleBadCookieTemplate(t *testing.T) {
 		t.Fatalf("Commit with an invalid cookie name = %v", err)
 	}
 }
+
+func TestHandleUpdateCanEndSession(t *testing.T) {
+	m, spy, clock := testManager(t)
+	cookie := login(t, m, "ada")
+	h := m.Load(context.Background(), cookie)
+	err := h.Update(func(s *Session) error { s.Expires = clock.Now().Add(-time.Second); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.ID() != "" || spy.creates.Load() != 1 {
+		t.Fatalf("expiring the session through Update: id %q, %d creates", h.ID(), spy.creates.Load())
+	}
+	if c, changed := commit(t, h, false); !changed || c.MaxAge != -1 {
+		t.Fatalf("cookie not deleted: %+v", c)
+	}
+}

@@ -74,9 +74,14 @@ type Manager struct {
 
 // Default settings of NewManager.
 const (
-	DefaultCookieName  = "session"
+	// DefaultCookieName is the name of the session cookie.
+	DefaultCookieName = "session"
+	// DefaultIdleTimeout is the default IdleTimeout: long enough for a
+	// coffee break, short enough that a forgotten session on a shared
+	// computer does not stay open for the day.
 	DefaultIdleTimeout = 30 * time.Minute
-	DefaultLifetime    = 24 * time.Hour
+	// DefaultLifetime is the default absolute Lifetime: one day.
+	DefaultLifetime = 24 * time.Hour
 )
 
 // NewManager returns a Manager for store with the defaults documented on

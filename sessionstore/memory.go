@@ -39,10 +39,10 @@ const (
 
 // MemoryStore is the embedded Store: sessions live in this process's
 // memory, in an xsync.MapOf. Reads take no lock at all (Get does not
-// allocate); writes lock one small bucket of the map, so sessions in
-// different buckets never wait for each other. Stored sessions are
-// immutable snapshots; Update builds a new one (copying the values map
-// only when fn writes to it) and swaps it in.
+// allocate); writes lock one small bucket of the map, and only to swap a
+// pointer, so sessions in different buckets never wait for each other.
+// Stored sessions are immutable snapshots; Update builds a new one
+// (copying the values only when fn writes to them) and swaps it in.
 //
 // A MemoryStore must be closed with Close to stop its sweeper.
 type MemoryStore struct {
@@ -206,12 +206,19 @@ func (s *MemoryStore) Get(_ context.Context, id string) (*Session, bool, error) 
 	return sess, true, nil
 }
 
-// Update implements Store. fn runs exactly once, while the map bucket of
-// the session is locked: it must be short and must not call the store. A
-// panic in fn is recovered inside the lock, so the bucket is released and
-// the session unchanged, and then re-raised in the caller's goroutine.
-// (runtime.Goexit in fn, as t.FailNow does, cannot be intercepted and
-// would leave the bucket locked: do not call it there.)
+// Update implements Store, in two steps. First, optimistically, fn runs
+// on a copy of the current snapshot without any lock, and the result is
+// swapped in if no other update of the session came in between (the
+// common case: the bucket lock is then held only for the swap). If one
+// did, fn runs a second time, on a copy of the newer snapshot, while the
+// session's map bucket is locked, which cannot lose the race. So fn runs
+// once or twice.
+//
+// A panic in fn leaves the session unchanged and propagates to the caller.
+// In the locked step it is recovered inside the lock, so that the bucket is
+// released, and re-raised after. (runtime.Goexit in fn, as t.FailNow does,
+// cannot be intercepted there and would leave the bucket locked: do not
+// call it in fn.)
 func (s *MemoryStore) Update(_ context.Context, id string, fn func(*Session) error) (bool, error) {
 	if s.closed.Load() {
 		return false, ErrClosed
@@ -221,6 +228,46 @@ func (s *MemoryStore) Update(_ context.Context, id string, fn func(*Session) err
 		return false, nil
 	}
 	now := s.now()
+	old, ok := s.m.Load(k)
+	if !ok {
+		return false, nil
+	}
+	if old.expired(now) {
+		s.deleteIf(k, func(cur *Session) bool { return cur.expired(now) })
+		return false, nil
+	}
+	cp := old.cow()
+	if err := fn(cp); err != nil {
+		return true, err
+	}
+	var found, swapped, removed bool
+	s.m.Compute(k, func(cur *Session, loaded bool) (*Session, bool) {
+		switch {
+		case !loaded:
+			return nil, true
+		case cur != old:
+			found = true
+			return cur, false // lost the race; keep the newer snapshot
+		}
+		found, swapped = true, true
+		if cp.expired(now) {
+			removed = true
+			return nil, true
+		}
+		return cp, false
+	})
+	if removed {
+		s.count.Add(-1)
+	}
+	if swapped || !found {
+		return found, nil
+	}
+	return s.updateLocked(k, now, fn)
+}
+
+// updateLocked is the second step of Update: fn runs on a copy of the
+// current snapshot while its bucket is locked.
+func (s *MemoryStore) updateLocked(k [16]byte, now time.Time, fn func(*Session) error) (bool, error) {
 	var (
 		found, removed bool
 		fnErr          error
@@ -260,7 +307,11 @@ func (s *MemoryStore) Update(_ context.Context, id string, fn func(*Session) err
 // release its lock before re-raising it.
 func callGuarded(fn func(*Session) error, sess *Session) (err error, panicked bool, val any) {
 	normal := false
-	_ = normal
+	defer func() {
+		if !normal {
+			panicked, val = true, recover()
+		}
+	}()
 	err = fn(sess)
 	normal = true
 	return err, false, nil

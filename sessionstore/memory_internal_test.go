@@ -55,3 +55,87 @@ func TestMemoryStoreSweepRacesUpdate(t *testing.T) {
 		t.Fatal("live session lost")
 	}
 }
+
+// TestMemoryStoreLockedStepPanics forces Update into its locked second step
+// (a concurrent update wins the optimistic race) and panics there: the
+// panic must reach the caller, the session stay as the winner left it, and
+// the bucket be unlocked.
+func TestMemoryStoreLockedStepPanics(t *testing.T) {
+	ctx := context.Background()
+	// No sweeper and no Close: if the bucket stayed locked, Close would
+	// hang instead of letting the test fail.
+	s := NewMemoryStore(MemoryOptions{SweepInterval: -1})
+	id, _ := s.Create(ctx, &Session{Expires: time.Now().Add(time.Hour)})
+	calls := 0
+	fn := func(x *Session) error {
+		calls++
+		if calls == 1 {
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_, _ = s.Update(ctx, id, func(y *Session) error { y.PutString("winner", "yes"); return nil })
+			}()
+			<-done
+			x.PutString("loser", "first try")
+			return nil
+		}
+		x.PutString("loser", "second try")
+		panic("in the locked step")
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != "in the locked step" {
+				t.Fatalf("recovered %v", r)
+			}
+		}()
+		_, _ = s.Update(ctx, id, fn)
+	}()
+	if calls != 2 {
+		t.Fatalf("fn ran %d times, want 2", calls)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if ok, err := s.Update(ctx, id, func(*Session) error { return nil }); !ok || err != nil {
+			t.Errorf("Update after the panic = %v, %v", ok, err)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("bucket left locked by a panic in the locked step")
+	}
+	sess, _, _ := s.Get(ctx, id)
+	if sess.GetString("winner") != "yes" || sess.GetString("loser") != "" {
+		t.Fatalf("session after the panic: winner %q loser %q", sess.GetString("winner"), sess.GetString("loser"))
+	}
+}
+
+// TestMemoryStoreLockedStepApplies checks the normal outcome of a lost
+// optimistic race: fn runs again on the newer snapshot and both updates
+// survive.
+func TestMemoryStoreLockedStepApplies(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t, 0, nil)
+	id, _ := s.Create(ctx, &Session{Expires: time.Now().Add(time.Hour)})
+	calls := 0
+	ok, err := s.Update(ctx, id, func(x *Session) error {
+		calls++
+		if calls == 1 {
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_, _ = s.Update(ctx, id, func(y *Session) error { y.AddInt("n", 10); return nil })
+			}()
+			<-done
+		}
+		x.AddInt("n", 1)
+		return nil
+	})
+	if !ok || err != nil || calls != 2 {
+		t.Fatalf("Update = %v, %v after %d calls", ok, err, calls)
+	}
+	if sess, _, _ := s.Get(ctx, id); sess.GetInt("n") != 11 {
+		t.Fatalf("n = %d, want 11", sess.GetInt("n"))
+	}
+}

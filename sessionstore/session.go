@@ -4,9 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"iter"
-	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -27,27 +27,42 @@ type Session struct {
 	// lifetime.
 	Expires time.Time
 
-	values map[string]string
+	// values is sorted by key. Sessions hold a handful of values, for which
+	// a sorted slice beats a map: a copy is one allocation, a lookup a few
+	// comparisons, and the order is already the one Keys and MarshalBinary
+	// need.
+	values []pair
 	// shared reports that values is also referenced by a stored snapshot
 	// and must be copied before the first write (copy-on-write).
 	shared bool
 }
 
+// pair is one value of a Session.
+type pair struct{ key, value string }
+
+// find returns the index of key in s.values, or where it would go.
+func (s *Session) find(key string) (int, bool) {
+	return slices.BinarySearchFunc(s.values, key, func(p pair, k string) int { return strings.Compare(p.key, k) })
+}
+
 // Lookup returns the value stored under key and whether there was one.
 func (s *Session) Lookup(key string) (value string, ok bool) {
-	value, ok = s.values[key]
-	return value, ok
+	if i, ok := s.find(key); ok {
+		return s.values[i].value, true
+	}
+	return "", false
 }
 
 // GetString returns the value stored under key, or "" if there is none.
 func (s *Session) GetString(key string) string {
-	return s.values[key]
+	v, _ := s.Lookup(key)
+	return v
 }
 
 // GetInt returns the value stored under key as an integer. It returns 0 if
 // there is no value or the value is not a base-10 int64 (as PutInt writes).
 func (s *Session) GetInt(key string) int64 {
-	n, err := strconv.ParseInt(s.values[key], 10, 64)
+	n, err := strconv.ParseInt(s.GetString(key), 10, 64)
 	if err != nil {
 		return 0
 	}
@@ -57,13 +72,18 @@ func (s *Session) GetInt(key string) int64 {
 // GetBool returns true if the value stored under key is "true" (as PutBool
 // writes) and false otherwise.
 func (s *Session) GetBool(key string) bool {
-	return s.values[key] == "true"
+	return s.GetString(key) == "true"
 }
 
 // PutString stores value under key, replacing any previous value.
 func (s *Session) PutString(key, value string) {
-	s.writable()
-	s.values[key] = value
+	i, found := s.find(key)
+	s.writable(1)
+	if found {
+		s.values[i].value = value
+		return
+	}
+	s.values = slices.Insert(s.values, i, pair{key, value})
 }
 
 // PutInt stores n under key in base 10.
@@ -86,11 +106,12 @@ func (s *Session) AddInt(key string, delta int64) int64 {
 
 // Delete removes the value under key, if any.
 func (s *Session) Delete(key string) {
-	if _, ok := s.values[key]; !ok {
+	i, found := s.find(key)
+	if !found {
 		return
 	}
-	s.writable()
-	delete(s.values, key)
+	s.writable(0)
+	s.values = slices.Delete(s.values, i, i+1)
 }
 
 // Clear removes every value. Created and Expires are kept.
@@ -104,15 +125,19 @@ func (s *Session) Len() int { return len(s.values) }
 
 // Keys returns the keys in sorted order.
 func (s *Session) Keys() []string {
-	return slices.Sorted(maps.Keys(s.values))
+	keys := make([]string, len(s.values))
+	for i, p := range s.values {
+		keys[i] = p.key
+	}
+	return keys
 }
 
-// All returns an iterator over the key/value pairs, in no particular order.
-// The session must not be changed during the iteration.
+// All returns an iterator over the key/value pairs, in key order. The
+// session must not be changed during the iteration.
 func (s *Session) All() iter.Seq2[string, string] {
 	return func(yield func(string, string) bool) {
-		for k, v := range s.values {
-			if !yield(k, v) {
+		for _, p := range s.values {
+			if !yield(p.key, p.value) {
 				return
 			}
 		}
@@ -121,24 +146,21 @@ func (s *Session) All() iter.Seq2[string, string] {
 
 // Clone returns a deep copy of s that shares nothing with it.
 func (s *Session) Clone() *Session {
-	return &Session{Created: s.Created, Expires: s.Expires, values: maps.Clone(s.values)}
+	return &Session{Created: s.Created, Expires: s.Expires, values: slices.Clone(s.values)}
 }
 
-// cow returns a copy of s that shares its values map until the copy's first
+// cow returns a copy of s that shares its values until the copy's first
 // write. s itself is left untouched, so s may be a snapshot that other
 // goroutines are reading.
 func (s *Session) cow() *Session {
 	return &Session{Created: s.Created, Expires: s.Expires, values: s.values, shared: true}
 }
 
-// writable makes s.values safe to write.
-func (s *Session) writable() {
+// writable makes s.values safe to write, with room for grow more values.
+func (s *Session) writable(grow int) {
 	if s.shared {
-		s.values = maps.Clone(s.values)
+		s.values = append(make([]pair, 0, len(s.values)+grow), s.values...)
 		s.shared = false
-	}
-	if s.values == nil {
-		s.values = make(map[string]string)
 	}
 }
 
@@ -155,7 +177,8 @@ func (s *Session) expired(now time.Time) bool {
 //	count     uvarint
 //	count × { key uvarint length + bytes, value uvarint length + bytes }
 //
-// Pairs are written in sorted key order, so equal sessions encode equally.
+// Pairs are in strictly increasing key order, so equal sessions encode
+// equally and each encoding has one meaning.
 const encodingVersion = 1
 
 // ErrBadEncoding is returned by UnmarshalBinary for bytes that MarshalBinary
@@ -166,20 +189,19 @@ var ErrBadEncoding = errors.New("sessionstore: malformed session encoding")
 // nanosecond, without location or monotonic reading). It never fails.
 func (s *Session) MarshalBinary() ([]byte, error) {
 	n := 1 + 3*binary.MaxVarintLen64
-	for k, v := range s.values {
-		n += 2*binary.MaxVarintLen64 + len(k) + len(v)
+	for _, p := range s.values {
+		n += 2*binary.MaxVarintLen64 + len(p.key) + len(p.value)
 	}
 	b := make([]byte, 0, n)
 	b = append(b, encodingVersion)
 	b = binary.AppendVarint(b, unixNano(s.Created))
 	b = binary.AppendVarint(b, unixNano(s.Expires))
 	b = binary.AppendUvarint(b, uint64(len(s.values)))
-	for _, k := range s.Keys() {
-		v := s.values[k]
-		b = binary.AppendUvarint(b, uint64(len(k)))
-		b = append(b, k...)
-		b = binary.AppendUvarint(b, uint64(len(v)))
-		b = append(b, v...)
+	for _, p := range s.values {
+		b = binary.AppendUvarint(b, uint64(len(p.key)))
+		b = append(b, p.key...)
+		b = binary.AppendUvarint(b, uint64(len(p.value)))
+		b = append(b, p.value...)
 	}
 	return b, nil
 }
@@ -198,19 +220,21 @@ func (s *Session) UnmarshalBinary(data []byte) error {
 	if d.bad || count > uint64(len(d.b))/2 {
 		return ErrBadEncoding
 	}
-	var values map[string]string
+	var values []pair
 	if count > 0 {
-		values = make(map[string]string, count)
+		values = make([]pair, 0, count)
 	}
 	for range count {
 		k, v := d.str(), d.str()
 		if d.bad {
 			return ErrBadEncoding
 		}
-		if _, dup := values[k]; dup {
+		// Keys must come in strictly increasing order, as MarshalBinary
+		// writes them: no duplicates, one encoding per session.
+		if len(values) > 0 && values[len(values)-1].key >= k {
 			return ErrBadEncoding
 		}
-		values[k] = v
+		values = append(values, pair{k, v})
 	}
 	if len(d.b) != 0 {
 		return ErrBadEncoding

@@ -160,6 +160,7 @@ func TestSessionUnmarshalRejects(t *testing.T) {
 		"huge count":     {1, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f},
 		"short string":   withPair[:len(withPair)-1],
 		"duplicate key":  {1, 0, 0, 2, 1, 'k', 1, 'v', 1, 'k', 1, 'w'},
+		"unsorted keys":  {1, 0, 0, 2, 1, 'b', 1, 'v', 1, 'a', 1, 'w'},
 		"bad varint":     {1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 	}
 	for name, b := range tests {

@@ -169,7 +169,10 @@ func testNoClientChosenIDs(t *testing.T, s sessionstore.Store) {
 		x.PutString("user", "victim")
 		return nil
 	})
-	_, _, _ = s.Renew(context.Background(), chosen)
+	mustNotFind(t, s, chosen)
+	if newID, ok, _ := s.Renew(context.Background(), chosen); ok || newID != "" {
+		t.Fatalf("Renew of a client-chosen id issued %q", newID)
+	}
 	mustNotFind(t, s, chosen)
 	for range 50 {
 		if id := create(t, s); id == chosen {
