@@ -66,11 +66,14 @@ func TestRunDurationBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The bounds are loose on purpose: this checks that the run stops by
+	// itself near its duration, on a machine that may be busy (-race, other
+	// tests); precision is the benchmarks' business.
 	took := time.Since(begin)
-	if took < d || took > d+time.Second {
+	if took < d || took > d+5*time.Second {
 		t.Fatalf("run took %v for a %v duration", took, d)
 	}
-	if res.Elapsed < d || res.Elapsed > d+200*time.Millisecond {
+	if res.Elapsed < d || res.Elapsed > d+2*time.Second {
 		t.Fatalf("Elapsed = %v, want about %v", res.Elapsed, d)
 	}
 	if res.Requests == 0 || res.Errors.Total() != 0 {
@@ -82,17 +85,39 @@ func TestRunDurationBound(t *testing.T) {
 }
 
 func TestRunWarmupNotMeasured(t *testing.T) {
-	s := newRawServer(t, okResponse).start()
-	res, err := Run(context.Background(), Config{URL: s.URL(), Connections: 1, Warmup: 200 * time.Millisecond, Duration: 200 * time.Millisecond})
+	var mu sync.Mutex
+	var arrivals []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	const conns = 2
+	// A warmup much longer than the duration, so that an Elapsed that
+	// included it could not pass even on a busy machine.
+	res, err := Run(context.Background(), Config{URL: srv.URL, Connections: conns, Warmup: 2 * time.Second, Duration: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Elapsed > 350*time.Millisecond {
-		t.Fatalf("Elapsed %v includes the warmup", res.Elapsed)
+	if res.Elapsed < 200*time.Millisecond || res.Elapsed >= 2*time.Second {
+		t.Fatalf("Elapsed %v; want the 200ms duration without the 2s warmup", res.Elapsed)
 	}
-	// Roughly half the answered requests fell in the warmup.
-	if served := s.requests.Load(); res.Requests == 0 || res.Requests > served*3/4 {
-		t.Fatalf("measured %d of %d served requests; the warmup was counted", res.Requests, served)
+	mu.Lock()
+	defer mu.Unlock()
+	var during int64
+	for _, at := range arrivals {
+		if !at.Before(res.Start) {
+			during++
+		}
+	}
+	if during == int64(len(arrivals)) {
+		t.Fatal("no request arrived during the warmup")
+	}
+	// Only requests that arrived after the warmup can have been measured
+	// (plus one in flight per connection as measuring began).
+	if res.Requests == 0 || res.Requests > during+conns {
+		t.Fatalf("measured %d, but only %d of %d requests arrived after the warmup", res.Requests, during, len(arrivals))
 	}
 }
 
@@ -105,7 +130,7 @@ func TestRunContextCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(begin); took > time.Second {
+	if took := time.Since(begin); took > 10*time.Second { // the duration was an hour
 		t.Fatalf("cancelled run took %v", took)
 	}
 	if res.Requests == 0 {
@@ -130,6 +155,31 @@ func TestRunConnectionRefused(t *testing.T) {
 	// Failed dials are paced, not spun: at most one per 10ms per connection.
 	if res.Errors.Connect > 2*25 {
 		t.Fatalf("%d connect errors in 200ms: dial loop is not paced", res.Errors.Connect)
+	}
+}
+
+// A count-bound run against a target that refuses connections must end:
+// each failed dial uses up one request.
+func TestRunConnectionRefusedCountBound(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	done := make(chan *Result)
+	go func() {
+		res, _ := Run(context.Background(), Config{URL: "http://" + addr + "/", Connections: 2, Requests: 5})
+		done <- res
+	}()
+	select {
+	case res := <-done:
+		// Each connection's last failed dial finds the budget spent.
+		if res.Requests != 0 || res.Errors.Connect < 5 || res.Errors.Connect > 5+2 {
+			t.Fatalf("requests %d, connect errors %d; want 0 and 5 to 7", res.Requests, res.Errors.Connect)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("count-bound run against a refusing target did not end")
 	}
 }
 

@@ -247,8 +247,9 @@ func isParseError(err error) bool {
 }
 
 // ensureConn dials if the worker has no connection. It retries failed dials
-// (counting each in Errors.Connect, pausing between them) until it succeeds
-// or the run stops, and reports whether it has a connection.
+// (counting each in Errors.Connect, pausing between them) until it succeeds,
+// the run stops or a count bound is used up, and reports whether it has a
+// connection.
 func (w *worker) ensureConn() bool {
 	if w.c != nil {
 		return true
@@ -275,6 +276,11 @@ func (w *worker) ensureConn() bool {
 			return false
 		}
 		w.errs.Connect++
+		// A failed dial uses up one request of a count bound, so that a
+		// count-bound run against an unreachable target still ends.
+		if r.limited && r.claim(1) == 0 {
+			return false
+		}
 		w.pause()
 	}
 	return false

@@ -101,14 +101,7 @@ func TestCompareEndToEnd(t *testing.T) {
 			t.Fatalf("row %+v", r)
 		}
 	}
-	// Rounds alternate the order of the contenders.
-	var first []string
-	for _, s := range out.Samples {
-		if s.Load == "plaintext" && s.Tool == "microbench" && (len(first) == 0 || s.Round != out.Samples[0].Round) {
-			first = append(first, s.Server)
-			break
-		}
-	}
+	// Rounds rotate the order of the contenders.
 	var order [3][]string
 	for _, s := range out.Samples {
 		if s.Load == "plaintext" && s.Tool == "microbench" {

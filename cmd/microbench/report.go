@@ -26,7 +26,7 @@ const (
 	plotLeft       = 70.0
 	plotBottom     = 40.0
 	plotTop        = 20.0
-	plotRight      = 20.0
+	plotRight      = 45.0
 	plotMaxNines   = 5.0 // 99.999%
 	plotStepsNines = 40  // points per decade of nines
 )
@@ -34,8 +34,8 @@ const (
 var plotColors = []string{"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"}
 
 type svgLine struct {
-	Name, Color, Points string
-	LegendY             float64
+	Name, Color, Dash, Points string
+	LegendY                   float64
 }
 
 type svgTick struct {
@@ -91,7 +91,11 @@ func buildReport(title string, ss []series) reportData {
 				fmt.Fprintf(&pts, "%.1f,%.1f ", x(n), y(float64(h.ValueAtPercentile(pct))))
 			}
 		}
-		d.Lines = append(d.Lines, svgLine{Name: s.Name, Color: plotColors[i%len(plotColors)],
+		dash := "" // after the palette runs out, repeat it dashed
+		if i >= len(plotColors) {
+			dash = "6 3"
+		}
+		d.Lines = append(d.Lines, svgLine{Name: s.Name, Color: plotColors[i%len(plotColors)], Dash: dash,
 			Points: strings.TrimSpace(pts.String()), LegendY: d.Top + 14 + 16*float64(i)})
 		sum := s.Result.Summary()
 		l := sum.LatencyUS
@@ -131,7 +135,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
 <style>
-body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+body{font-family:system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.3em}
 table{border-collapse:collapse;margin-top:1em}th,td{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:right}
 th:first-child,td:first-child{text-align:left}svg text{font-size:12px;fill:#333}
 .note{color:#666;font-size:90%}
@@ -142,8 +146,8 @@ th:first-child,td:first-child{text-align:left}svg text{font-size:12px;fill:#333}
 <rect x="{{.Left}}" y="{{.Top}}" width="{{printf "%.1f" (sub .Right .Left)}}" height="{{printf "%.1f" (sub .Bottom .Top)}}" fill="none" stroke="#999"/>
 {{range .XTicks}}<line x1="{{printf "%.1f" .Pos}}" x2="{{printf "%.1f" .Pos}}" y1="{{$.Top}}" y2="{{$.Bottom}}" stroke="#eee"/><text x="{{printf "%.1f" .Pos}}" y="{{printf "%.1f" (add $.Bottom 18)}}" text-anchor="middle">{{.Label}}</text>
 {{end}}{{range .YTicks}}<line x1="{{$.Left}}" x2="{{$.Right}}" y1="{{printf "%.1f" .Pos}}" y2="{{printf "%.1f" .Pos}}" stroke="#eee"/><text x="{{printf "%.1f" (sub $.Left 6)}}" y="{{printf "%.1f" (add .Pos 4)}}" text-anchor="end">{{.Label}}</text>
-{{end}}{{range .Lines}}<polyline fill="none" stroke="{{.Color}}" stroke-width="2" points="{{.Points}}"/>
-<rect x="{{printf "%.1f" (add $.Left 10)}}" y="{{printf "%.1f" (sub .LegendY 9)}}" width="10" height="10" fill="{{.Color}}"/><text x="{{printf "%.1f" (add $.Left 26)}}" y="{{printf "%.1f" .LegendY}}">{{.Name}}</text>
+{{end}}{{range .Lines}}<polyline fill="none" stroke="{{.Color}}" stroke-width="2"{{if .Dash}} stroke-dasharray="{{.Dash}}"{{end}} points="{{.Points}}"/>
+<line x1="{{printf "%.1f" (add $.Left 8)}}" x2="{{printf "%.1f" (add $.Left 22)}}" y1="{{printf "%.1f" (sub .LegendY 4)}}" y2="{{printf "%.1f" (sub .LegendY 4)}}" stroke="{{.Color}}" stroke-width="3"{{if .Dash}} stroke-dasharray="4 2"{{end}}/><text x="{{printf "%.1f" (add $.Left 26)}}" y="{{printf "%.1f" .LegendY}}">{{.Name}}</text>
 {{end}}<text x="{{printf "%.1f" (div (add .Left .Right) 2)}}" y="{{printf "%.1f" (sub .H 4)}}" text-anchor="middle">percentile</text>
 </svg>
 <table><tr><th>run</th><th>requests</th><th>req/s</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>errors</th></tr>

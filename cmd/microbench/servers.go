@@ -44,15 +44,15 @@ func prepareServers(ctx context.Context, f *compareFlags, dir string, needed map
 	needHello := needed["native"] || needed["nethttp"] || needed["stdlib"] || needed["framework"]
 	type build struct {
 		bin  *string
-		pkg  string // relative to the module root, or the nested module dir
+		pkg  string // directory relative to the module root; may be a nested module
 		name string
 		err  string
 		need bool
 	}
 	builds := []*build{
-		{bin: &f.helloBin, pkg: "./cmd/hello", name: "hello", need: needHello},
+		{bin: &f.helloBin, pkg: "cmd/hello", name: "hello", need: needHello},
 		{bin: &f.fastBin, pkg: "cmd/microbench/fasthttpserver", name: "fasthttpserver", need: needed["fasthttp"]},
-		{bin: &f.todoBin, pkg: "./cmd/todo", name: "todo", need: needed["todo"]},
+		{bin: &f.todoBin, pkg: "cmd/todo", name: "todo", need: needed["todo"]},
 	}
 	for _, b := range builds {
 		if !b.need || *b.bin != "" {
@@ -68,9 +68,9 @@ func prepareServers(ctx context.Context, f *compareFlags, dir string, needed map
 		}
 		out := filepath.Join(dir, b.name)
 		logf("building %s", b.pkg)
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, b.pkg)
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./"+b.pkg)
 		cmd.Dir = f.src
-		if b.name == "fasthttpserver" { // a nested module of its own
+		if _, err := os.Stat(filepath.Join(f.src, b.pkg, "go.mod")); err == nil { // a nested module of its own
 			cmd = exec.CommandContext(ctx, "go", "build", "-o", out, ".")
 			cmd.Dir = filepath.Join(f.src, b.pkg)
 		}

@@ -2,7 +2,10 @@ module github.com/microframe/microframe/cmd/microbench/fasthttpserver
 
 go 1.26
 
-require github.com/valyala/fasthttp v1.68.0
+require (
+	github.com/valyala/fasthttp v1.68.0
+	go.uber.org/goleak v1.3.0
+)
 
 require (
 	github.com/andybalholm/brotli v1.2.0 // indirect

@@ -46,10 +46,13 @@ func handler(ctx *fasthttp.RequestCtx) {
 			ctx.Error("method not allowed", fasthttp.StatusMethodNotAllowed)
 			return
 		}
-		ctx.SetContentType("application/json")
-		if err := json.NewEncoder(ctx).Encode(message{Message: "Hello, World!"}); err != nil {
+		b, err := json.Marshal(message{Message: "Hello, World!"})
+		if err != nil {
 			ctx.Error(err.Error(), fasthttp.StatusInternalServerError)
+			return
 		}
+		ctx.SetContentType("application/json")
+		ctx.SetBody(b)
 	case "/echo":
 		if !ctx.IsPost() {
 			ctx.Error("method not allowed", fasthttp.StatusMethodNotAllowed)
