@@ -11,7 +11,7 @@ import (
 	"sync"
 	"text/tabwriter"
 
-	"github.com/microframe/microframe/conn"
+	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework/router"
 )
 
@@ -162,11 +162,11 @@ func (a *App) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 
 // ServeCtx answers a request on the engine's native path, without building
 // an *http.Request.
-func (a *App) ServeCtx(c *conn.Ctx) {
+func (a *App) ServeCtx(c *engine.Ctx) {
 	a.serveNative(c)
 }
 
-// serveNative is ServeCtx over the interface a *conn.Ctx satisfies, so
+// serveNative is ServeCtx over the interface an *engine.Ctx satisfies, so
 // tests can drive it directly.
 func (a *App) serveNative(c nativeCtx) {
 	r := a.get()

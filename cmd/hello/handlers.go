@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/microframe/microframe/engine"
+	"github.com/microframe/microframe/framework"
 )
 
 const helloText = "Hello, World!"
@@ -140,3 +141,25 @@ func newMux() http.Handler {
 	})
 	return mux
 }
+
+// newFrameworkApp serves the same endpoints through the framework: its
+// router, Request and Response, on whichever server runs it.
+func newFrameworkApp() *framework.App {
+	app := framework.New()
+	app.Get("/plaintext", func(r *framework.Request) framework.Response {
+		return framework.Bytes("text/plain", helloBytes)
+	})
+	app.Get("/json", func(r *framework.Request) framework.Response {
+		return framework.JSON(message{Message: helloText})
+	})
+	app.Post("/echo", func(r *framework.Request) framework.Response {
+		body, err := r.BodyBytes()
+		if err != nil {
+			return framework.Error(err)
+		}
+		return framework.Bytes("text/plain", body)
+	})
+	return app
+}
+
+var helloBytes = []byte(helloText)

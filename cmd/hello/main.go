@@ -1,9 +1,10 @@
 // Command hello is microframe's benchmark server: the TechEmpower-style
 // endpoints served by the engine's native handler, by a net/http Handler
-// through the engine's adapter, or by the same net/http Handler on the
-// standard library's server, so that each layer can be measured alone.
+// through the engine's adapter, by the same net/http Handler on the
+// standard library's server, or by the framework's router on the engine, so
+// that each layer can be measured alone.
 //
-//	hello -addr 127.0.0.1:8080 -handler native|nethttp|stdlib
+//	hello -addr 127.0.0.1:8080 -handler native|nethttp|stdlib|framework
 //
 // Endpoints: GET /plaintext ("Hello, World!"), GET /json
 // ({"message":"Hello, World!"}), POST /echo (the request body, decoded
@@ -30,7 +31,7 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	handler := flag.String("handler", "native", "native (engine native handler), nethttp (http.Handler through the engine's adapter) or stdlib (http.Handler on net/http.Server)")
+	handler := flag.String("handler", "native", "native (engine native handler), nethttp (http.Handler through the engine's adapter), stdlib (http.Handler on net/http.Server) or framework (the framework's router on the engine)")
 	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off")
 	debug := flag.Bool("debug", false, "log every request")
 	grace := flag.Duration("grace", 10*time.Second, "how long shutdown waits for in-flight requests")
@@ -62,8 +63,10 @@ func run(addr, handler, pprofAddr string, grace time.Duration, log *slog.Logger)
 		srv = &engine.Server{Handler: engine.Adapt(newMux()), Logger: log}
 	case "stdlib":
 		srv = &http.Server{Handler: newMux(), ReadHeaderTimeout: 10 * time.Second}
+	case "framework":
+		srv = &engine.Server{Handler: newFrameworkApp(), Logger: log}
 	default:
-		return fmt.Errorf("unknown -handler %q (want native, nethttp or stdlib)", handler)
+		return fmt.Errorf("unknown -handler %q (want native, nethttp, stdlib or framework)", handler)
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -35,6 +35,7 @@ func (a *todoApp) Routes() map[string]string {
 	return map[string]string{
 		"Index":   "GET /",
 		"Create":  "POST /todo/create",
+		"Item":    "GET /todo/{pos}",
 		"Search":  "GET /search",
 		"Counter": "GET /counter",
 		"Login":   "POST /login",
@@ -63,6 +64,28 @@ func (a *todoApp) Create(r *framework.Request, p createParams) framework.Respons
 	}
 	a.list.add(task, p.Pos)
 	return framework.Redirect("/", http.StatusSeeOther)
+}
+
+// itemParams: the position comes from the path, the rest from the query.
+type itemParams struct {
+	Pos    int    `path:"pos"`
+	Format string `query:"format"` // "json", or text by default
+	Upper  bool   `query:"upper"`  // shout the task
+}
+
+// Item shows the todo at a 1-based position, as text or JSON.
+func (a *todoApp) Item(r *framework.Request, p itemParams) framework.Response {
+	t, ok := a.list.at(p.Pos)
+	if !ok {
+		return framework.Errorf(http.StatusNotFound, "no todo at position %d", p.Pos)
+	}
+	if p.Upper {
+		t.Task = strings.ToUpper(t.Task)
+	}
+	if p.Format == "json" {
+		return framework.JSON(map[string]any{"pos": p.Pos, "task": t.Task})
+	}
+	return framework.Text(t.Task)
 }
 
 // searchParams: a repeated q means any of them.

@@ -34,6 +34,16 @@ func (l *todoList) add(task string, pos *int) {
 	l.items[i] = t
 }
 
+// at returns the todo at 1-based position pos, and whether there is one.
+func (l *todoList) at(pos int) (Todo, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if pos < 1 || pos > len(l.items) {
+		return Todo{}, false
+	}
+	return l.items[pos-1], true
+}
+
 // all returns a copy of the list.
 func (l *todoList) all() []Todo {
 	l.mu.RLock()

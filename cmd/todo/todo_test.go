@@ -122,6 +122,22 @@ func TestTodoApp(t *testing.T) {
 			if !strings.Contains(body, want) {
 				t.Fatalf("list is not first, dog, milk (escaped):\n%s", body)
 			}
+			for _, tc := range []struct {
+				path string
+				code int
+				body string
+			}{
+				{"/todo/2", 200, "walk the dog"},
+				{"/todo/3?upper=true", 200, "BUY MILK"},
+				{"/todo/3?format=json", 200, `{"pos":3,"task":"buy milk"}` + "\n"},
+				{"/todo/9", 404, "no todo at position 9\n"},
+				{"/todo/two", 400, "path parameter \"pos\": \"two\" is not an integer\n"},
+				{"/todo/1?upper=maybe", 400, "query parameter \"upper\": \"maybe\" is not a boolean\n"},
+			} {
+				if code, _, body := fetch(t, c, "GET", base+tc.path, nil); code != tc.code || body != tc.body {
+					t.Errorf("GET %s: %d %q, want %d %q", tc.path, code, body, tc.code, tc.body)
+				}
+			}
 			if code, _, body := fetch(t, c, "POST", base+"/todo/create", url.Values{"task": {"x"}, "pos": {"two"}}); code != 400 || body != "form parameter \"pos\": \"two\" is not an integer\n" {
 				t.Errorf("bad pos: %d %q", code, body)
 			}
@@ -179,6 +195,7 @@ POST    /login        todoApp.Login
 POST    /logout       todoApp.Logout
 GET     /search       todoApp.Search
 POST    /todo/create  todoApp.Create
+GET     /todo/{pos}   todoApp.Item
 GET     /whoami       todoApp.WhoAmI
 `
 	if out.String() != want {

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/microframe/microframe/engine"
+)
+
+// IgnoreCurrent: ants starts a default pool in its package init.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, goleak.IgnoreCurrent()) }
+
+// TestHandlersAgree: every -handler answers the endpoints the same way.
+func TestHandlersAgree(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	servers := map[string]server{
+		"native":    &engine.Server{Handler: engine.HandlerFunc(serveNative), Logger: quiet},
+		"nethttp":   &engine.Server{Handler: engine.Adapt(newMux()), Logger: quiet},
+		"stdlib":    &http.Server{Handler: newMux()},
+		"framework": &engine.Server{Handler: newFrameworkApp(), Logger: quiet},
+	}
+	requests := []struct {
+		method, path, body string
+		status             int
+		want, ctype        string
+	}{
+		{"GET", "/plaintext", "", 200, "Hello, World!", "text/plain"},
+		{"HEAD", "/plaintext", "", 200, "", "text/plain"},
+		{"GET", "/json", "", 200, `{"message":"Hello, World!"}`, "application/json"},
+		{"POST", "/echo", "any body\x00at all", 200, "any body\x00at all", "text/plain"},
+		{"DELETE", "/json", "", 405, "", ""},
+		{"GET", "/missing", "", 404, "", ""},
+	}
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	for name, srv := range servers {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(l) }()
+		for _, rq := range requests {
+			req, _ := http.NewRequest(rq.method, "http://"+l.Addr().String()+rq.path, strings.NewReader(rq.body))
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatalf("%s %s %s: %v", name, rq.method, rq.path, err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != rq.status {
+				t.Errorf("%s %s %s: status %d, want %d", name, rq.method, rq.path, resp.StatusCode, rq.status)
+			}
+			if rq.status == 200 && (strings.TrimSuffix(string(b), "\n") != rq.want || !strings.HasPrefix(resp.Header.Get("Content-Type"), rq.ctype)) {
+				t.Errorf("%s %s %s: %q (%s), want %q (%s)", name, rq.method, rq.path, b, resp.Header.Get("Content-Type"), rq.want, rq.ctype)
+			}
+		}
+		tr.CloseIdleConnections()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("%s: Shutdown: %v", name, err)
+		}
+		cancel()
+		<-done
+	}
+}
+
+// TestAppendMessageJSON: the hand-written encoder matches encoding/json.
+func TestAppendMessageJSON(t *testing.T) {
+	for _, s := range []string{"Hello, World!", "", `quote " backslash \ slash /`, "<tag>&amp;", "ctl \x00\x01\n\r\t\x1f",
+		"ünïcödé ✓", "bad \xff utf8", "line\u2028sep\u2029"} {
+		want, _ := json.Marshal(message{Message: s})
+		if got := appendMessageJSON(nil, message{Message: s}); string(got) != string(want) {
+			t.Errorf("%q:\ngot  %s\nwant %s", s, got, want)
+		}
+	}
+}
+
+func TestNativeAllocs(t *testing.T) {
+	var buf [64]byte
+	if n := testing.AllocsPerRun(100, func() { appendMessageJSON(buf[:0], message{Message: helloText}) }); n != 0 {
+		t.Fatalf("appendMessageJSON allocates %.0f times", n)
+	}
+}
