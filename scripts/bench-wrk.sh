@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench-wrk.sh: cmd/hello (native, nethttp adapter, stdlib) against fasthttp
+# bench-wrk.sh: cmd/hello (native, nethttp adapter, stdlib, framework) against fasthttp
 # v1.68.0 with wrk, 64 connections, plain keep-alive and 16-deep pipelining.
 # The server is pinned to CPU 0 and wrk to CPU 1 (taskset), so each gets
 # one core of this 2-core machine; contenders alternate over ROUNDS rounds
@@ -24,9 +24,10 @@ declare -A CMD=(
   [native]="$tmp/hello -handler native"
   [nethttp]="$tmp/hello -handler nethttp"
   [stdlib]="$tmp/hello -handler stdlib"
+  [framework]="$tmp/hello -handler framework"
   [fasthttp]="$tmp/fasthttp"
 )
-ORDER=(native nethttp stdlib fasthttp)
+ORDER=(native nethttp stdlib framework fasthttp)
 results="$tmp/results"
 : > "$results"
 

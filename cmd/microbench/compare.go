@@ -71,7 +71,7 @@ func parseCompareFlags(args []string, stderr io.Writer) (*compareFlags, error) {
 	fs.BoolVar(&f.pin, "pin", false, "pin servers to CPU 0 and the load generators to the other CPUs with taskset")
 	fs.BoolVar(&f.json, "json", false, "print every sample and the medians as JSON instead of a table")
 	fs.StringVar(&f.htmlOut, "html", "", "also write an HTML report of the last round's latency percentiles to this file")
-	fs.StringVar(&f.paramPath, "param-path", "/search?q=milk&q=eggs", "path of the param load (cmd/todo: a route with query parameters; give a path-parameter route here once cmd/todo has one)")
+	fs.StringVar(&f.paramPath, "param-path", "/todo/2?format=json&upper=true", "path of the param load (cmd/todo, started with -seed 3: a path parameter and injected query parameters)")
 	fs.StringVar(&f.sessionPath, "session-path", "/counter", "path of the session load (cmd/todo: a page that reads and writes the session)")
 	fs.BoolVar(&f.keepBuild, "keep", false, "keep the build directory")
 	if err := fs.Parse(args); err != nil {

@@ -91,7 +91,7 @@ func prepareServers(ctx context.Context, f *compareFlags, dir string, needed map
 		case "fasthttp":
 			s.bin, s.skip = f.fastBin, fastErr
 		case "todo":
-			s.bin, s.skip = f.todoBin, todoErr
+			s.bin, s.skip, s.args = f.todoBin, todoErr, []string{"-seed", "3"}
 		default:
 			s.bin, s.skip, s.args = f.helloBin, helloErr, []string{"-handler", name}
 		}

@@ -63,6 +63,7 @@ type config struct {
 	addr, server, store, templates string
 	redisAddr, instance            string
 	debug, routes                  bool
+	seed                           int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -75,6 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.StringVar(&c.redisAddr, "redis-addr", "127.0.0.1:6379", "Redis host:port, for -store redis")
 	fl.StringVar(&c.instance, "instance", "", "name sent in an X-Instance header on every response (none if empty)")
 	fl.StringVar(&c.templates, "templates", "", "read templates from this directory, re-reading on change (default: the built-in ones)")
+	fl.IntVar(&c.seed, "seed", 0, "start with this many example todos (for demos and benchmarks)")
 	fl.BoolVar(&c.debug, "debug", false, "log every request")
 	fl.BoolVar(&c.routes, "routes", false, "print the handler map and exit")
 	if err := fl.Parse(args); err != nil {
@@ -168,7 +170,11 @@ func newApp(cfg config, store sessionstore.Store, log *slog.Logger) (*framework.
 		app.Use(framework.RequestID(), framework.Logger(nil))
 	}
 	app.Use(framework.Sessions(sessionstore.NewManager(store)))
-	app.Mount(newTodoApp(pages, dev))
+	todos := newTodoApp(pages, dev)
+	for i := 1; i <= cfg.seed; i++ {
+		todos.list.add(fmt.Sprintf("example todo %d", i), nil)
+	}
+	app.Mount(todos)
 	return app, nil
 }
 

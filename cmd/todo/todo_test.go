@@ -203,6 +203,17 @@ GET     /whoami       todoApp.WhoAmI
 	}
 }
 
+func TestSeedFlag(t *testing.T) {
+	base, _ := startTodo(t, "-seed", "3")
+	c := browser(t)
+	if code, _, body := fetch(t, c, "GET", base+"/todo/3?format=json", nil); code != 200 || body != `{"pos":3,"task":"example todo 3"}`+"\n" {
+		t.Fatalf("seeded todo 3: %d %q", code, body)
+	}
+	if code, _, _ := fetch(t, c, "GET", base+"/todo/4", nil); code != 404 {
+		t.Fatalf("todo 4 of 3: %d", code)
+	}
+}
+
 func TestBadFlags(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -213,6 +224,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-addr", "256.0.0.1:1"}, "listen tcp"},
 		{[]string{"-nope"}, "flag provided but not defined"},
 		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"-seed", "many"}, "invalid value"},
 	}
 	for _, tt := range tests {
 		err := run(context.Background(), tt.args, io.Discard, io.Discard, nil)
