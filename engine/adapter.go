@@ -72,7 +72,7 @@ func newHTTPRequest(x *Ctx) (*http.Request, error) {
 		hdr[k] = append(hdr[k], string(h.Value))
 	}
 	req := &http.Request{
-		Method:        methodString(pr.Method),
+		Method:        pr.MethodString(),
 		URL:           u,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
@@ -107,27 +107,6 @@ func newHTTPRequest(x *Ctx) (*http.Request, error) {
 type bodyCloser struct{ io.Reader }
 
 func (bodyCloser) Close() error { return nil }
-
-// methodString returns common methods without allocating.
-func methodString(m []byte) string {
-	switch string(m) {
-	case "GET":
-		return "GET"
-	case "POST":
-		return "POST"
-	case "HEAD":
-		return "HEAD"
-	case "PUT":
-		return "PUT"
-	case "DELETE":
-		return "DELETE"
-	case "PATCH":
-		return "PATCH"
-	case "OPTIONS":
-		return "OPTIONS"
-	}
-	return string(m)
-}
 
 // commonKeys interns the canonical form of frequent header names.
 var commonKeys = func() map[string]string {

@@ -171,7 +171,7 @@ func (a *App) ServeCtx(c *engine.Ctx) {
 func (a *App) serveNative(c nativeCtx) {
 	r := a.get()
 	r.nc, r.pr = c, c.Request()
-	r.method = methodString(r.pr.Method)
+	r.method = r.pr.MethodString()
 	// The router needs the path as a string. Copying it would cost an
 	// allocation per request, so the router sees a view of the
 	// connection's buffer instead. That is safe because the view never

@@ -277,28 +277,6 @@ func (r *Request) QueryError() error {
 	return r.queryErr
 }
 
-// methodString returns m as a string, without allocating for the common
-// methods.
-func methodString(m []byte) string {
-	switch string(m) { // a switch on string(b) does not allocate
-	case "GET":
-		return "GET"
-	case "HEAD":
-		return "HEAD"
-	case "POST":
-		return "POST"
-	case "PUT":
-		return "PUT"
-	case "DELETE":
-		return "DELETE"
-	case "PATCH":
-		return "PATCH"
-	case "OPTIONS":
-		return "OPTIONS"
-	}
-	return string(m)
-}
-
 // unsafeString views b as a string without copying. The string is only as
 // stable as b: it is used for transient lookups and for the routing path
 // (see App.ServeCtx), and never handed to a handler.

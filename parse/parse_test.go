@@ -208,3 +208,16 @@ func TestParseErrorsAreValues(t *testing.T) {
 		t.Errorf("unclear message %q", err)
 	}
 }
+
+func TestMethodString(t *testing.T) {
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND", "get"} {
+		r := Request{Method: []byte(m)}
+		if got := r.MethodString(); got != m {
+			t.Errorf("MethodString(%q) = %q", m, got)
+		}
+	}
+	r := Request{Method: []byte("POST")}
+	if n := testing.AllocsPerRun(100, func() { _ = r.MethodString() }); n != 0 {
+		t.Errorf("MethodString allocates %.0f times for POST", n)
+	}
+}

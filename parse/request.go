@@ -102,6 +102,29 @@ func (r *Request) ConnectionHas(token string) bool {
 	return false
 }
 
+// MethodString returns Method as a string. The common methods (GET, HEAD,
+// POST, PUT, DELETE, PATCH, OPTIONS) come from constants, without
+// allocating; any other method is copied.
+func (r *Request) MethodString() string {
+	switch string(r.Method) {
+	case "GET":
+		return "GET"
+	case "HEAD":
+		return "HEAD"
+	case "POST":
+		return "POST"
+	case "PUT":
+		return "PUT"
+	case "DELETE":
+		return "DELETE"
+	case "PATCH":
+		return "PATCH"
+	case "OPTIONS":
+		return "OPTIONS"
+	}
+	return string(r.Method)
+}
+
 // Reset clears r for reuse, keeping the capacity of Headers.
 func (r *Request) Reset() {
 	h := r.Headers[:0]

@@ -21,7 +21,9 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// IgnoreCurrent: ants starts a default pool (two goroutines) in its package
+// init; every goroutine a test starts is still checked.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, goleak.IgnoreCurrent()) }
 
 // instanceApp is a stand-in for cmd/todo -instance name: /login, /whoami
 // and /counter on store. With atomic false, /counter reads the counter and
