@@ -11,7 +11,10 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// IgnoreCurrent: ants (imported through the framework, for the 503 tests)
+// starts a default pool in its package init; every goroutine a test starts
+// is still checked.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, goleak.IgnoreCurrent()) }
 
 // newClient returns a go-redis client of srv, closed when the test ends.
 func newClient(t testing.TB, srv *redistest.Server) *redis.Client {
