@@ -127,7 +127,8 @@ const maxAttributeValue = 1024
 // user agent does (RFC 6265 section 5.2): the first name=value pair is the
 // cookie, the attributes that follow are applied when understood and
 // ignored otherwise (unknown names, unparsable dates, paths that do not
-// start with "/", values longer than 1024 bytes).
+// start with "/", domains with more than one leading dot, values longer
+// than 1024 bytes).
 //
 // The value is kept as sent, quotes included, so that it is returned to
 // the server unchanged. The Domain is lowercased without its leading dot.
@@ -171,8 +172,8 @@ func ParseSetCookie(line string) (Cookie, error) {
 				c.MaxAge = n
 			}
 		case "domain":
-			if val != "" {
-				c.Domain = strings.ToLower(strings.TrimPrefix(val, "."))
+			if d := strings.TrimPrefix(val, "."); d != "" && d[0] != '.' {
+				c.Domain = strings.ToLower(d)
 			}
 		case "path":
 			if val != "" && val[0] == '/' {

@@ -115,6 +115,7 @@ func TestParseSetCookie(t *testing.T) {
 		{"a=b; Path=relative", Cookie{Name: "a", Value: "b"}},
 		{"a=b; Path=", Cookie{Name: "a", Value: "b"}},
 		{"a=b; Domain=", Cookie{Name: "a", Value: "b"}},
+		{"a=b; Domain=..example.com", Cookie{Name: "a", Value: "b"}}, // not understood: ignored
 		{"a=b; Expires=never", Cookie{Name: "a", Value: "b"}},
 		{"a=b; Unknown=1; ; =; Foo", Cookie{Name: "a", Value: "b"}},
 		{"a=b; Path=/" + strings.Repeat("x", 1100), Cookie{Name: "a", Value: "b"}},
