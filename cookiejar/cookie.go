@@ -81,8 +81,9 @@ var (
 	// ErrInvalidValue: the value holds a byte that is not a cookie-octet
 	// (Format), or a control character (parsers, Jar).
 	ErrInvalidValue = errors.New("cookiejar: invalid cookie value")
-	// ErrInvalidPath: the Path does not begin with "/" or holds a control
-	// character or ';'.
+	// ErrInvalidPath: the Path does not begin with "/", holds a control
+	// character or ';', or ends in whitespace (which a user agent strips,
+	// so the cookie would come back with another path).
 	ErrInvalidPath = errors.New("cookiejar: invalid cookie path")
 	// ErrInvalidDomain: the Domain is not a host name or IPv4 address.
 	ErrInvalidDomain = errors.New("cookiejar: invalid cookie domain")
@@ -183,6 +184,9 @@ func (c *Cookie) Validate() error {
 			if b := c.Path[i]; b < 0x20 || b >= 0x7f || b == ';' {
 				return c.errorf(ErrInvalidPath, "byte %q at offset %d", b, i)
 			}
+		}
+		if last := c.Path[len(c.Path)-1]; last == ' ' {
+			return c.errorf(ErrInvalidPath, "%q ends in a space", c.Path)
 		}
 	}
 	if c.Domain != "" && !validDomain(strings.TrimPrefix(c.Domain, ".")) {

@@ -65,6 +65,7 @@ func TestFormatRefuses(t *testing.T) {
 		{"relative path", Cookie{Name: "a", Path: "app"}, ErrInvalidPath},
 		{"semicolon in path", Cookie{Name: "a", Path: "/a;Secure"}, ErrInvalidPath},
 		{"CR in path", Cookie{Name: "a", Path: "/a\r"}, ErrInvalidPath},
+		{"trailing space in path", Cookie{Name: "a", Path: "/a "}, ErrInvalidPath},
 		{"bad domain", Cookie{Name: "a", Domain: "exa mple.com"}, ErrInvalidDomain},
 		{"domain with port", Cookie{Name: "a", Domain: "example.com:80"}, ErrInvalidDomain},
 		{"empty label", Cookie{Name: "a", Domain: "a..b"}, ErrInvalidDomain},

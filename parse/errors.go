@@ -8,6 +8,7 @@ type Error struct {
 	Reason string // short, for logs and the response body
 }
 
+// Error returns "parse: " followed by the reason.
 func (e *Error) Error() string { return "parse: " + e.Reason }
 
 // The errors Parse and ChunkedDecoder return. Compare with errors.Is.
