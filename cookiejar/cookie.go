@@ -82,8 +82,9 @@ var (
 	// (Format), or a control character (parsers, Jar).
 	ErrInvalidValue = errors.New("cookiejar: invalid cookie value")
 	// ErrInvalidPath: the Path does not begin with "/", holds a control
-	// character or ';', or ends in whitespace (which a user agent strips,
-	// so the cookie would come back with another path).
+	// character or ';', ends in whitespace, or is longer than 1024 bytes
+	// (a user agent strips the whitespace and ignores the long path, so
+	// the cookie would come back with another path).
 	ErrInvalidPath = errors.New("cookiejar: invalid cookie path")
 	// ErrInvalidDomain: the Domain is not a host name or IPv4 address.
 	ErrInvalidDomain = errors.New("cookiejar: invalid cookie domain")
@@ -187,6 +188,9 @@ func (c *Cookie) Validate() error {
 		}
 		if last := c.Path[len(c.Path)-1]; last == ' ' {
 			return c.errorf(ErrInvalidPath, "%q ends in a space", c.Path)
+		}
+		if len(c.Path) > maxAttributeValue {
+			return c.errorf(ErrInvalidPath, "%d bytes, more than %d", len(c.Path), maxAttributeValue)
 		}
 	}
 	if c.Domain != "" && !validDomain(strings.TrimPrefix(c.Domain, ".")) {

@@ -66,6 +66,7 @@ func TestFormatRefuses(t *testing.T) {
 		{"semicolon in path", Cookie{Name: "a", Path: "/a;Secure"}, ErrInvalidPath},
 		{"CR in path", Cookie{Name: "a", Path: "/a\r"}, ErrInvalidPath},
 		{"trailing space in path", Cookie{Name: "a", Path: "/a "}, ErrInvalidPath},
+		{"path over 1024 bytes", Cookie{Name: "a", Path: "/" + strings.Repeat("p", 1024)}, ErrInvalidPath},
 		{"bad domain", Cookie{Name: "a", Domain: "exa mple.com"}, ErrInvalidDomain},
 		{"domain with port", Cookie{Name: "a", Domain: "example.com:80"}, ErrInvalidDomain},
 		{"empty label", Cookie{Name: "a", Domain: "a..b"}, ErrInvalidDomain},
