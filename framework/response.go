@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // Response is what a handler returns: a status, headers and a body, as a
@@ -160,11 +161,11 @@ func (resp Response) StatusCode() int {
 // case-insensitively.
 func (resp Response) Header(name string) string {
 	for i := len(resp.header) - 1; i >= 0; i-- {
-		if equalFoldASCII(resp.header[i].name, name) {
+		if strings.EqualFold(resp.header[i].name, name) {
 			return resp.header[i].value
 		}
 	}
-	if equalFoldASCII(name, "Content-Type") {
+	if strings.EqualFold(name, "Content-Type") {
 		return resp.ctype
 	}
 	return ""
@@ -178,22 +179,3 @@ func (resp Response) Err() error { return resp.err }
 // through an http.ResponseWriter: there is nothing left to send.
 func written() Response { return Response{kind: kindWritten} }
 
-// equalFoldASCII compares header names case-insensitively.
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
