@@ -178,4 +178,3 @@ func (resp Response) Err() error { return resp.err }
 // written is the Response of a handler that already wrote its answer
 // through an http.ResponseWriter: there is nothing left to send.
 func written() Response { return Response{kind: kindWritten} }
-
