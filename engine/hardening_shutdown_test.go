@@ -116,13 +116,7 @@ func TestHardeningShutdownUnderLoad(t *testing.T) {
 			x.WriteString("Hello, World!")
 		})
 		srv := &engine.Server{Handler: h, Logger: quietLogger, HeadTimeout: time.Second}
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		errc := make(chan error, 1)
-		go func() { errc <- srv.Serve(l) }()
-		addr := l.Addr().String()
+		addr, errc := serve(t, srv)
 
 		// A client in the middle of sending its head when Shutdown begins:
 		// it is cut off by the head timeout, not waited for forever.
@@ -139,7 +133,7 @@ func TestHardeningShutdownUnderLoad(t *testing.T) {
 
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		begin := time.Now()
-		err = srv.Shutdown(ctx)
+		err := srv.Shutdown(ctx)
 		took := time.Since(begin)
 		cancel()
 		close(stop)

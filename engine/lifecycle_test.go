@@ -109,13 +109,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 		x.WriteString("Hello, World!")
 	})
 	srv := &engine.Server{Handler: slowHandler, Logger: quietLogger}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
-	addr := l.Addr().String()
+	addr, errc := serve(t, srv)
 
 	var complete, partial atomic.Int64
 	stop := make(chan struct{})
@@ -194,10 +188,8 @@ func TestShutdownForce(t *testing.T) {
 		<-x.Context().Done()
 	})
 	srv := &engine.Server{Handler: h, Logger: quietLogger}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
-	nc, br := dial(t, l.Addr().String())
+	addr, errc := serve(t, srv)
+	nc, br := dial(t, addr)
 	nc.Write([]byte(get("/")))
 	<-started
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)

@@ -26,9 +26,10 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m, goleak.IgnoreCurrent()) }
 // quietLogger discards everything below Error.
 var quietLogger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
 
-// startServer serves srv on a loopback port and stops it when the test
-// ends, checking that Serve returned ErrServerClosed.
-func startServer(t testing.TB, srv *engine.Server) string {
+// serve starts srv on a loopback port (with quietLogger unless it has a
+// logger) and returns the address and the channel that receives Serve's
+// result. Stopping the server is the caller's job; see startServer.
+func serve(t testing.TB, srv *engine.Server) (string, <-chan error) {
 	t.Helper()
 	if srv.Logger == nil {
 		srv.Logger = quietLogger
@@ -39,6 +40,14 @@ func startServer(t testing.TB, srv *engine.Server) string {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
+	return l.Addr().String(), errc
+}
+
+// startServer serves srv on a loopback port and stops it when the test
+// ends, checking that Serve returned ErrServerClosed.
+func startServer(t testing.TB, srv *engine.Server) string {
+	t.Helper()
+	addr, errc := serve(t, srv)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -49,7 +58,7 @@ func startServer(t testing.TB, srv *engine.Server) string {
 			t.Errorf("Serve returned %v, want ErrServerClosed", err)
 		}
 	})
-	return l.Addr().String()
+	return addr
 }
 
 // testNative answers like cmd/hello plus a few test endpoints.
