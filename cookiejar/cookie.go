@@ -15,7 +15,9 @@ import (
 type Cookie struct {
 	// Name is an RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~.
 	// A name starting with "__Secure-" or "__Host-" (in any case) carries
-	// the browser rules of those prefixes, which Format enforces.
+	// the browser rules of those prefixes, which Format enforces. The Jar
+	// and ParseSetCookie, acting as a user agent, also accept other names
+	// (any without '=', ';' or control characters); Format does not.
 	Name string
 	// Value is a sequence of RFC 6265 cookie-octets (printable ASCII except
 	// space, double quote, comma, semicolon and backslash), optionally
@@ -249,6 +251,21 @@ func isToken[T string | []byte](s T) bool {
 		}
 	}
 	return true
+}
+
+// checkJarName accepts the names a user agent stores (RFC 6265 5.2 and
+// 5.3): not empty, and without '=', ';' or control characters. Tokens are
+// a subset; Validate, for cookies a server sends, still requires one.
+func checkJarName(c *Cookie) error {
+	if c.Name == "" {
+		return c.errorf(ErrInvalidName, "empty")
+	}
+	for i := 0; i < len(c.Name); i++ {
+		if b := c.Name[i]; b < 0x20 || b == 0x7f || b == '=' || b == ';' {
+			return c.errorf(ErrInvalidName, "byte %q at offset %d", b, i)
+		}
+	}
+	return nil
 }
 
 // isCookieOctet reports whether b may appear in a cookie value sent by a

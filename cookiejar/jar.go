@@ -187,7 +187,9 @@ func defaultPath(reqPath string) string {
 // storage model of RFC 6265 section 5.3. A cookie with MaxAge < 0 or an
 // Expires in the past deletes the stored cookie of the same name, domain
 // and path. Add returns an error (and stores nothing) when a browser would
-// ignore the cookie: an invalid name or value, a Domain the host does not
+// ignore the cookie: an empty name or one holding '=', ';' or a control
+// character (other names, tokens or not, are stored as a user agent
+// does), an invalid value, a Domain the host does not
 // belong to, a Secure cookie from an insecure request, or a broken prefix
 // rule.
 func (j *Jar) Add(t Target, c Cookie) error {
@@ -195,8 +197,8 @@ func (j *Jar) Add(t Target, c Cookie) error {
 	if err != nil {
 		return err
 	}
-	if !isToken(c.Name) {
-		return c.errorf(ErrInvalidName, "not a token")
+	if err := checkJarName(&c); err != nil {
+		return err
 	}
 	if len(c.Name)+len(c.Value) > MaxCookieSize {
 		return c.errorf(ErrTooLarge, "%d bytes", len(c.Name)+len(c.Value))

@@ -91,7 +91,10 @@ func TestJarRefuses(t *testing.T) {
 		{https("example.com", "/"), "__Secure-a=1", ErrNeedsSecure},
 		{https("example.com", "/"), "__Host-a=1; Secure", ErrHostPrefix},
 		{https("example.com", "/"), "__Host-a=1; Secure; Path=/; Domain=example.com", ErrHostPrefix},
-		{plain("example.com", "/"), "bad name=1", ErrInvalidName},
+		{plain("example.com", "/"), "=1", ErrInvalidName},
+		// One dot is stripped; ".example.com" then matches no host.
+		{plain("www.example.com", "/"), "a=1; Domain=..example.com", ErrDomainMismatch},
+		{plain("example.com", "/"), "a=1; Domain=..example.com", ErrDomainMismatch},
 		{plain("bad host", "/"), "a=1", ErrInvalidHost},
 		{plain("[::1", "/"), "a=1", ErrInvalidHost},
 	}
@@ -128,6 +131,41 @@ func (s suffixes) PublicSuffix(d string) string {
 		}
 	}
 	return ""
+}
+
+// TestJarRFC6265UserAgent checks the storage rules of RFC 6265 5.2-5.3 as a
+// user agent applies them: any name without '=', ';' or control characters
+// is stored and sent back; the last Path wins, an empty one meaning the
+// default path.
+func TestJarRFC6265UserAgent(t *testing.T) {
+	j, _ := clockJar()
+	from := plain("home.example.org", "/dog/food")
+	for _, line := range []string{"@a=1", "(a=2", "foo bar=3", "név=4"} {
+		mustAdd(t, j, from, line+"; Path=/")
+	}
+	if got, want := j.CookieHeader(plain("home.example.org", "/")), "@a=1; (a=2; foo bar=3; név=4"; got != want {
+		t.Errorf("CookieHeader = %q, want %q", got, want)
+	}
+	for _, c := range []Cookie{{Name: "a=b"}, {Name: "a;b"}, {Name: "a\x01b"}, {Name: "a\x7f"}, {Name: ""}} {
+		if err := j.Add(from, c); !errors.Is(err, ErrInvalidName) {
+			t.Errorf("Add(name %q) = %v, want ErrInvalidName", c.Name, err)
+		}
+	}
+
+	// Path=/dog; Path= : the empty Path comes last, so the cookie gets the
+	// default path of the request to "/", which is "/".
+	j2, _ := clockJar()
+	mustAdd(t, j2, plain("home.example.org", "/"), "x=1; Path=/dog; Path=")
+	if got := j2.CookieHeader(plain("home.example.org", "/cat")); got != "x=1" {
+		t.Errorf("Path=/dog; Path= from /: CookieHeader(/cat) = %q, want x=1 (path /)", got)
+	}
+	mustAdd(t, j2, plain("home.example.org", "/"), "y=1; Path=; Path=/dog")
+	if got := j2.CookieHeader(plain("home.example.org", "/cat")); got != "x=1" {
+		t.Errorf("Path=; Path=/dog: y sent to /cat: %q", got)
+	}
+	if got := j2.CookieHeader(plain("home.example.org", "/dog")); got != "y=1; x=1" {
+		t.Errorf("CookieHeader(/dog) = %q, want y=1; x=1", got)
+	}
 }
 
 func TestJarPublicSuffixes(t *testing.T) {

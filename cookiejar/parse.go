@@ -126,19 +126,27 @@ const maxAttributeValue = 1024
 // ParseSetCookie reads the value of a Set-Cookie response header the way a
 // user agent does (RFC 6265 section 5.2): the first name=value pair is the
 // cookie, the attributes that follow are applied when understood and
-// ignored otherwise (unknown names, unparsable dates, paths that do not
-// start with "/", domains with more than one leading dot, values longer
-// than 1024 bytes).
+// ignored otherwise (unknown names, unparsable dates, empty Domain values,
+// values longer than 1024 bytes). When an attribute appears more than once
+// the last one wins.
 //
-// The value is kept as sent, quotes included, so that it is returned to
-// the server unchanged. The Domain is lowercased without its leading dot.
-// A Max-Age of zero or less becomes MaxAge -1 (delete now); a Max-Age too
-// large for an int32 is clamped.
+// The name may be any non-empty string without control characters (a user
+// agent accepts "@a", "foo bar" and UTF-8 names), so a parsed Cookie need
+// not pass Validate. The value is kept as sent, quotes included, so that it
+// is returned to the server unchanged. The Domain is lowercased, and one
+// leading dot is removed when a single one is there; a Domain starting with
+// two dots is kept as sent, and Jar.Add then ignores the cookie (RFC 6265
+// 5.2.3 strips one dot only, and ".example.com" matches no host). A Path
+// that is empty or does not start with "/" resets Path to "", which means
+// the default path of the request (RFC 6265 5.2.4). A Max-Age of zero or
+// less becomes MaxAge -1 (delete now); a Max-Age too large for an int32 is
+// clamped.
 //
-// It returns an error wrapping ErrInvalidName or ErrInvalidValue, and a
-// zero Cookie, when the line has no "=" in its first pair, the name is not
-// a token, the line contains a control character other than tab, or name
-// and value exceed MaxCookieSize.
+// It returns an error wrapping ErrInvalidName, ErrInvalidValue or
+// ErrTooLarge, and a zero Cookie, when the line has no "=" in its first
+// pair, the name is empty, the line contains a control character other
+// than tab (or a tab inside the name), or name and value exceed
+// MaxCookieSize.
 func ParseSetCookie(line string) (Cookie, error) {
 	for i := 0; i < len(line); i++ {
 		if b := line[i]; b < 0x20 && b != '\t' || b == 0x7f {
@@ -148,8 +156,11 @@ func ParseSetCookie(line string) (Cookie, error) {
 	pair, attrs, _ := strings.Cut(line, ";")
 	name, value, ok := strings.Cut(pair, "=")
 	c := Cookie{Name: trimSpace(name), Value: trimSpace(value)}
-	if !ok || !isToken(c.Name) {
-		return Cookie{}, c.errorf(ErrInvalidName, "not a token")
+	if !ok {
+		return Cookie{}, c.errorf(ErrInvalidName, "no '=' in the name=value pair")
+	}
+	if err := checkJarName(&c); err != nil {
+		return Cookie{}, err
 	}
 	if len(c.Name)+len(c.Value) > MaxCookieSize {
 		return Cookie{}, c.errorf(ErrTooLarge, "%d bytes", len(c.Name)+len(c.Value))
@@ -172,12 +183,17 @@ func ParseSetCookie(line string) (Cookie, error) {
 				c.MaxAge = n
 			}
 		case "domain":
-			if d := strings.TrimPrefix(val, "."); d != "" && d[0] != '.' {
+			if d := strings.TrimPrefix(val, "."); d != "" {
+				if d[0] == '.' {
+					d = val // Add strips one dot, then fails domain-match
+				}
 				c.Domain = strings.ToLower(d)
 			}
 		case "path":
 			if val != "" && val[0] == '/' {
 				c.Path = val
+			} else {
+				c.Path = "" // the default path
 			}
 		case "secure":
 			c.Secure = true

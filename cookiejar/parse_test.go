@@ -115,11 +115,21 @@ func TestParseSetCookie(t *testing.T) {
 		{"a=b; Path=relative", Cookie{Name: "a", Value: "b"}},
 		{"a=b; Path=", Cookie{Name: "a", Value: "b"}},
 		{"a=b; Domain=", Cookie{Name: "a", Value: "b"}},
-		{"a=b; Domain=..example.com", Cookie{Name: "a", Value: "b"}}, // not understood: ignored
+		// Two leading dots: kept, so that Jar.Add ignores the cookie.
+		{"a=b; Domain=..Example.com", Cookie{Name: "a", Value: "b", Domain: "..example.com"}},
+		{"a=b; Domain=x.com; Domain=", Cookie{Name: "a", Value: "b", Domain: "x.com"}}, // an empty Domain is ignored
+		{"a=b; Domain=x.com; Domain=y.com", Cookie{Name: "a", Value: "b", Domain: "y.com"}},
 		{"a=b; Expires=never", Cookie{Name: "a", Value: "b"}},
 		{"a=b; Unknown=1; ; =; Foo", Cookie{Name: "a", Value: "b"}},
 		{"a=b; Path=/" + strings.Repeat("x", 1100), Cookie{Name: "a", Value: "b"}},
 		{"a=b; Path=/x; Path=/y", Cookie{Name: "a", Value: "b", Path: "/y"}}, // last wins
+		{"a=b; Path=/dog; Path=", Cookie{Name: "a", Value: "b"}},             // last wins: the default path
+		{"a=b; Path=/dog; Path=cat", Cookie{Name: "a", Value: "b"}},
+		// Names a user agent accepts though they are not tokens.
+		{"@a=1", Cookie{Name: "@a", Value: "1"}},
+		{"(a=1", Cookie{Name: "(a", Value: "1"}},
+		{" foo bar =1", Cookie{Name: "foo bar", Value: "1"}},
+		{"név=1", Cookie{Name: "név", Value: "1"}},
 		{"a=b c", Cookie{Name: "a", Value: "b c"}},
 	}
 	for _, tt := range tests {
@@ -138,8 +148,9 @@ func TestParseSetCookieRejects(t *testing.T) {
 		{"", ErrInvalidName},
 		{"novalue", ErrInvalidName},
 		{"=b", ErrInvalidName},
-		{"a b=c", ErrInvalidName},
 		{"; a=b", ErrInvalidName},
+		{" =b", ErrInvalidName},
+		{"a\tb=c", ErrInvalidName},
 		{"a=b\r\nSet-Cookie: c=d", ErrInvalidValue},
 		{"a=\x00", ErrInvalidValue},
 		{"a=b; Path=/\x7f", ErrInvalidValue},
