@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"time"
@@ -17,9 +18,15 @@ const (
 // bound (Duration or Requests) are required.
 type Config struct {
 	// URL is the only target: every connection dials its host and port,
-	// and nothing else is ever contacted. It must be http://host[:port]/...;
-	// its path and query are the request target when Scenario is nil.
+	// and nothing else is ever contacted. It must be http://host[:port]/...
+	// or https://host[:port]/... (HTTP/1.1 over TLS; the handshake is part
+	// of each connection's dial, not of any request's latency); its path
+	// and query are the request target when Scenario is nil.
 	URL string
+	// TLS, for an https URL, is the client configuration (ServerName
+	// defaults to the URL's host; NextProtos is always "http/1.1"). Nil
+	// means the system's roots and full verification. Ignored for http.
+	TLS *tls.Config
 	// Method is the request method; empty means GET.
 	Method string
 	// Header holds extra request headers. Host is always taken from URL

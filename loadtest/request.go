@@ -17,9 +17,9 @@ import (
 var (
 	// ErrBadURL means the URL did not parse, was not absolute, or had no host.
 	ErrBadURL = errors.New("loadtest: invalid URL")
-	// ErrScheme means the URL scheme was not "http": microbench speaks
-	// plain HTTP/1.1 only.
-	ErrScheme = errors.New("loadtest: only http:// URLs are supported")
+	// ErrScheme means the URL scheme was neither "http" nor "https":
+	// microbench speaks HTTP/1.1, over TCP or TLS.
+	ErrScheme = errors.New("loadtest: only http:// and https:// URLs are supported")
 	// ErrBadHeaderValue means a configured header name or value contained
 	// a byte that would break the request framing (CR, LF, or a name that
 	// is not an HTTP token).
@@ -37,6 +37,7 @@ type target struct {
 	url  *url.URL
 	addr string // host:port to dial
 	host string // Host header value
+	tls  bool   // https
 }
 
 func parseTarget(raw string) (target, error) {
@@ -44,7 +45,7 @@ func parseTarget(raw string) (target, error) {
 	if err != nil {
 		return target{}, fmt.Errorf("%w: %v", ErrBadURL, err)
 	}
-	if u.Scheme != "http" {
+	if u.Scheme != "http" && u.Scheme != "https" {
 		if u.Scheme == "" || u.Host == "" {
 			return target{}, fmt.Errorf("%w: %q is not an absolute http:// URL", ErrBadURL, raw)
 		}
@@ -53,11 +54,16 @@ func parseTarget(raw string) (target, error) {
 	if u.Hostname() == "" {
 		return target{}, fmt.Errorf("%w: %q has no host", ErrBadURL, raw)
 	}
+	secure := u.Scheme == "https"
 	port := u.Port()
-	if port == "" {
+	switch {
+	case port != "":
+	case secure:
+		port = "443"
+	default:
 		port = "80"
 	}
-	return target{url: u, addr: net.JoinHostPort(u.Hostname(), port), host: u.Host}, nil
+	return target{url: u, addr: net.JoinHostPort(u.Hostname(), port), host: u.Host, tls: secure}, nil
 }
 
 // resolve turns a step's path (which may carry a query) into an absolute

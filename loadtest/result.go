@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -24,8 +25,10 @@ type Errors struct {
 	Timeout int64 `json:"timeout"`
 	// Parse counts malformed responses.
 	Parse int64 `json:"parse"`
-	// Status counts scenario responses whose status was not the one the
-	// step expected. These responses are also measured.
+	// Status counts responses whose status was outside 2xx and 3xx (as
+	// wrk's "Non-2xx or 3xx responses"), or, in a scenario, not the one
+	// the step expected. These responses are also measured (latency,
+	// Result.Status).
 	Status int64 `json:"status"`
 }
 
@@ -76,6 +79,18 @@ type Result struct {
 	Steps []StepResult
 }
 
+// RateShortfall is how far below Rate an open-loop run may fall before
+// BelowRate reports it: under 95% of the target, the schedule was not kept.
+const RateShortfall = 0.95
+
+// BelowRate reports whether an open-loop run achieved less than
+// RateShortfall of its target rate: the server or the generator could not
+// keep up, and requests went out late (see SendLagMean). Always false in
+// the closed loop.
+func (r *Result) BelowRate() bool {
+	return r.Rate > 0 && r.Throughput() < RateShortfall*r.Rate
+}
+
 // Throughput is measured responses per second of elapsed time.
 func (r *Result) Throughput() float64 {
 	if r.Elapsed <= 0 {
@@ -96,6 +111,7 @@ type Summary struct {
 	Seconds      float64          `json:"seconds"`
 	Throughput   float64          `json:"requests_per_sec"`
 	Rate         float64          `json:"target_rate,omitempty"`
+	BelowRate    bool             `json:"below_target_rate,omitempty"`
 	SendLagUS    *SendLag         `json:"send_lag_us,omitempty"`
 	LatencyUS    LatencySummary   `json:"latency_us"`
 	Status       map[string]int64 `json:"status"`
@@ -124,29 +140,41 @@ type LatencySummary struct {
 	Stdev float64 `json:"stdev"`
 }
 
+// summarize reads the percentiles of h (all zero when h is empty).
+func summarize(h *hdrhistogram.Histogram) LatencySummary {
+	if h.TotalCount() == 0 {
+		return LatencySummary{}
+	}
+	return LatencySummary{
+		Min: h.Min(), Mean: h.Mean(), Stdev: h.StdDev(),
+		P50: h.ValueAtPercentile(50), P90: h.ValueAtPercentile(90),
+		P99: h.ValueAtPercentile(99), P999: h.ValueAtPercentile(99.9),
+		Max: h.Max(),
+	}
+}
+
 // Summary reduces r to plain numbers.
 func (r *Result) Summary() Summary {
 	h := r.Latency
 	s := Summary{
-		Requests:   r.Requests,
-		Seconds:    r.Elapsed.Seconds(),
-		Throughput: r.Throughput(),
-		Rate:       r.Rate,
-		LatencyUS: LatencySummary{
-			Min: h.Min(), Mean: h.Mean(), Stdev: h.StdDev(),
-			P50: h.ValueAtPercentile(50), P90: h.ValueAtPercentile(90),
-			P99: h.ValueAtPercentile(99), P999: h.ValueAtPercentile(99.9),
-			Max: h.Max(),
-		},
+		Requests:     r.Requests,
+		Seconds:      r.Elapsed.Seconds(),
+		Throughput:   r.Throughput(),
+		Rate:         r.Rate,
+		BelowRate:    r.BelowRate(),
+		LatencyUS:    summarize(h),
 		Status:       map[string]int64{},
 		Errors:       r.Errors,
 		BytesRead:    r.BytesRead,
 		BytesWritten: r.BytesWritten,
 		Connects:     r.Connects,
-		Steps:        r.Steps,
 	}
-	if h.TotalCount() == 0 {
-		s.LatencyUS.Max = 0
+	for _, st := range r.Steps {
+		if st.Latency != nil && st.Latency.TotalCount() > 0 {
+			l := summarize(st.Latency)
+			st.LatencyUS = &l
+		}
+		s.Steps = append(s.Steps, st)
 	}
 	if r.Rate > 0 {
 		s.SendLagUS = &SendLag{Mean: r.SendLagMean.Microseconds(), Max: r.SendLagMax.Microseconds()}
@@ -157,8 +185,11 @@ func (r *Result) Summary() Summary {
 	return s
 }
 
-// WriteText writes a human-readable summary of r to w: throughput, latency
-// percentiles, status codes, errors, bytes, and scenario steps.
+// WriteText writes a human-readable summary of r to w: throughput (with a
+// warning when an open-loop run fell below RateShortfall of its target),
+// latency percentiles and a text histogram, status codes, errors (with a
+// warning naming the responses outside 2xx/3xx), bytes, and scenario steps
+// with their own latency.
 func (r *Result) WriteText(w io.Writer) error {
 	s := r.Summary()
 	var b strings.Builder
@@ -168,6 +199,10 @@ func (r *Result) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, " (target %.0f req/s, open loop: latency from intended send time)", s.Rate)
 	}
 	b.WriteString("\n")
+	if s.BelowRate {
+		fmt.Fprintf(&b, "  WARNING     achieved %.0f req/s, %.0f%% of the target %.0f req/s: the schedule was not kept (server or generator too slow)\n",
+			s.Throughput, 100*s.Throughput/s.Rate, s.Rate)
+	}
 	if s.SendLagUS != nil {
 		fmt.Fprintf(&b, "  send lag    mean %s, max %s behind schedule\n",
 			FormatMicros(s.SendLagUS.Mean), FormatMicros(s.SendLagUS.Max))
@@ -176,6 +211,7 @@ func (r *Result) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "  latency     p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (mean %s, stdev %s)\n",
 		FormatMicros(l.P50), FormatMicros(l.P90), FormatMicros(l.P99), FormatMicros(l.P999), FormatMicros(l.Max),
 		FormatMicros(int64(l.Mean)), FormatMicros(int64(l.Stdev)))
+	writeHistogram(&b, r.Latency)
 	codes := slices.Sorted(maps.Keys(r.Status))
 	b.WriteString("  status     ")
 	if len(codes) == 0 {
@@ -186,8 +222,15 @@ func (r *Result) WriteText(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	e := s.Errors
-	fmt.Fprintf(&b, "  errors      %d (connect %d, read %d, write %d, timeout %d, parse %d, unexpected status %d)\n",
+	fmt.Fprintf(&b, "  errors      %d (connect %d, read %d, write %d, timeout %d, parse %d, status %d)\n",
 		e.Total(), e.Connect, e.Read, e.Write, e.Timeout, e.Parse, e.Status)
+	if e.Status > 0 {
+		what := "responses outside 2xx/3xx"
+		if len(s.Steps) > 0 {
+			what = "responses with a status the step did not expect"
+		}
+		fmt.Fprintf(&b, "  WARNING     %d %s (counted as errors)\n", e.Status, what)
+	}
 	fmt.Fprintf(&b, "  transfer    %s read, %s written, %d connections opened\n",
 		formatBytes(s.BytesRead), formatBytes(s.BytesWritten), s.Connects)
 	for _, st := range s.Steps {
@@ -195,7 +238,12 @@ func (r *Result) WriteText(w io.Writer) error {
 		if st.Setup {
 			kind = "setup"
 		}
-		fmt.Fprintf(&b, "  %s       %s: %d responses, %d unexpected status\n", kind, st.Name, st.Requests, st.Bad)
+		fmt.Fprintf(&b, "  %s       %s: %d responses, %d unexpected status", kind, st.Name, st.Requests, st.Bad)
+		if l := st.LatencyUS; l != nil {
+			fmt.Fprintf(&b, "; p50 %s  p90 %s  p99 %s  max %s",
+				FormatMicros(l.P50), FormatMicros(l.P90), FormatMicros(l.P99), FormatMicros(l.Max))
+		}
+		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -224,5 +272,52 @@ func formatBytes(n int64) string {
 		return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
 	default:
 		return fmt.Sprintf("%.2fGiB", float64(n)/(1<<30))
+	}
+}
+
+// histRows is the number of rows of the text histogram.
+const histRows = 10
+
+// writeHistogram draws the latency distribution of h as up to histRows
+// rows of geometrically growing latency ranges (from the minimum to the
+// maximum), each with its count, share and a bar.
+func writeHistogram(b *strings.Builder, h *hdrhistogram.Histogram) {
+	total := h.TotalCount()
+	if total == 0 {
+		return
+	}
+	lo, hi := float64(max(h.Min(), 1)), float64(max(h.Max(), 1))
+	rows := histRows
+	if hi <= lo {
+		rows = 1
+	}
+	ratio := math.Pow(hi/lo, 1/float64(rows))
+	var counts [histRows]int64
+	for _, bar := range h.Distribution() {
+		if bar.Count == 0 {
+			continue
+		}
+		i := 0
+		if rows > 1 {
+			i = int(math.Log(float64(max(bar.From, 1))/lo) / math.Log(ratio))
+		}
+		counts[min(max(i, 0), rows-1)] += bar.Count
+	}
+	var most int64
+	for _, n := range counts[:rows] {
+		most = max(most, n)
+	}
+	edge := func(i int) string {
+		if i == rows {
+			return FormatMicros(int64(hi))
+		}
+		return FormatMicros(int64(math.Round(lo * math.Pow(ratio, float64(i)))))
+	}
+	b.WriteString("  histogram   latency range, responses, share\n")
+	for i, n := range counts[:rows] {
+		line := fmt.Sprintf("    %8s – %-8s %10d %5.1f%% %s", edge(i), edge(i+1),
+			n, 100*float64(n)/float64(total), strings.Repeat("#", int((40*n+most-1)/most)))
+		b.WriteString(strings.TrimRight(line, " "))
+		b.WriteString("\n")
 	}
 }

@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"crypto/tls"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,9 +28,10 @@ func newHistogram() *hdrhistogram.Histogram {
 type runner struct {
 	cfg    Config
 	tgt    target
-	batch  []byte // the request repeated Pipeline times (single-URL mode)
-	one    int    // length of one request in batch
-	noBody bool   // the request is HEAD
+	tls    *tls.Config // https: the client configuration; nil for http
+	batch  []byte      // the request repeated Pipeline times (single-URL mode)
+	one    int         // length of one request in batch
+	noBody bool        // the request is HEAD
 
 	setup, steps []preparedStep // scenario mode
 
@@ -69,6 +71,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.stopCh = r.ctx.Done()
 	if r.tgt, err = parseTarget(cfg.URL); err != nil {
 		return nil, err
+	}
+	if r.tgt.tls {
+		r.tls = &tls.Config{ServerName: r.tgt.url.Hostname(), NextProtos: []string{"http/1.1"}}
+		if cfg.TLS != nil {
+			r.tls = cfg.TLS.Clone()
+			if r.tls.ServerName == "" {
+				r.tls.ServerName = r.tgt.url.Hostname()
+			}
+			r.tls.NextProtos = []string{"http/1.1"}
+		}
 	}
 	if cfg.Scenario != nil {
 		if r.setup, r.steps, err = cfg.Scenario.prepare(r.tgt); err != nil {
@@ -196,7 +208,7 @@ func (r *runner) result() *Result {
 			res.Steps = append(res.Steps, StepResult{Name: st.name, Setup: true})
 		}
 		for _, st := range r.steps {
-			res.Steps = append(res.Steps, StepResult{Name: st.name})
+			res.Steps = append(res.Steps, StepResult{Name: st.name, Latency: newStepHistogram()})
 		}
 	}
 	var lagSum, lagN time.Duration
@@ -220,6 +232,9 @@ func (r *runner) result() *Result {
 			for i := range all {
 				res.Steps[i].Requests += all[i].Requests
 				res.Steps[i].Bad += all[i].Bad
+				if all[i].Latency != nil {
+					res.Steps[i].Latency.Merge(all[i].Latency)
+				}
 			}
 		}
 	}

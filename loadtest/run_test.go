@@ -273,11 +273,12 @@ func TestRunNetHTTPServer(t *testing.T) {
 		name   string
 		cfg    Config
 		status int
+		bad    int64 // responses outside 2xx/3xx: Errors.Status
 	}{
-		{"post with body and header", Config{URL: srv.URL + "/echo", Method: "POST", Body: []byte("payload"), Header: http.Header{"X-Test": {"yes"}}}, 200},
-		{"chunked responses", Config{URL: srv.URL + "/chunked"}, 200},
-		{"head", Config{URL: srv.URL + "/", Method: "HEAD"}, 200},
-		{"not found", Config{URL: srv.URL + "/missing?x=1"}, 404},
+		{"post with body and header", Config{URL: srv.URL + "/echo", Method: "POST", Body: []byte("payload"), Header: http.Header{"X-Test": {"yes"}}}, 200, 0},
+		{"chunked responses", Config{URL: srv.URL + "/chunked"}, 200, 0},
+		{"head", Config{URL: srv.URL + "/", Method: "HEAD"}, 200, 0},
+		{"not found", Config{URL: srv.URL + "/missing?x=1"}, 404, 100},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -287,7 +288,7 @@ func TestRunNetHTTPServer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Requests != 100 || res.Status[tt.status] != 100 || res.Errors.Total() != 0 {
+			if res.Requests != 100 || res.Status[tt.status] != 100 || res.Errors.Status != tt.bad || res.Errors.Total() != tt.bad {
 				t.Fatalf("requests %d, status %v, errors %+v", res.Requests, res.Status, res.Errors)
 			}
 			if res.Connects != 2 {
@@ -337,7 +338,7 @@ func TestRunBadConfig(t *testing.T) {
 		want error
 	}{
 		{"no bound", Config{URL: "http://127.0.0.1:1/"}, ErrNoBound},
-		{"https", Config{URL: "https://127.0.0.1:1/", Requests: 1}, ErrScheme},
+		{"ftp", Config{URL: "ftp://127.0.0.1:1/", Requests: 1}, ErrScheme},
 		{"relative", Config{URL: "/path", Requests: 1}, ErrBadURL},
 		{"garbage", Config{URL: "http://[::1", Requests: 1}, ErrBadURL},
 		{"no host", Config{URL: "http:///x", Requests: 1}, ErrBadURL},

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/microframe/microframe/cookiejar"
 )
 
@@ -186,6 +187,17 @@ type StepResult struct {
 	Setup    bool   `json:"setup,omitempty"`   // a Setup step (not in the latency histogram)
 	Requests int64  `json:"requests"`          // responses received
 	Bad      int64  `json:"unexpected_status"` // responses whose status was not the expected one
+	// Latency holds the measured latencies of this step (loop steps only;
+	// nil for Setup steps), in microseconds, at two significant digits.
+	Latency *hdrhistogram.Histogram `json:"-"`
+	// LatencyUS is Latency's percentiles; set by Result.Summary.
+	LatencyUS *LatencySummary `json:"latency_us,omitempty"`
+}
+
+// newStepHistogram is a per-step latency histogram: 1% resolution, about
+// 25 KB, one per loop step and connection.
+func newStepHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(histLowest, histHighest, 2)
 }
 
 // virtualUser is the scenario state of one connection.
@@ -214,7 +226,7 @@ func newVirtualUser(s *Scenario, setup, steps []preparedStep, host string) *virt
 	}
 	vu.stepsRes = make([]StepResult, len(steps))
 	for i := range steps {
-		vu.stepsRes[i] = StepResult{Name: steps[i].name}
+		vu.stepsRes[i] = StepResult{Name: steps[i].name, Latency: newStepHistogram()}
 	}
 	return vu
 }
@@ -249,6 +261,14 @@ func (vu *virtualUser) response(status int, setCookie []string) bool {
 	}
 	vu.advance(ok)
 	return ok
+}
+
+// record adds a measured latency to the current loop step. Called before
+// response, which moves on.
+func (vu *virtualUser) record(us int64) {
+	if !vu.inSetup {
+		vu.stepsRes[vu.next].Latency.RecordValue(us)
+	}
 }
 
 // failed abandons the request made last (connection or parse error).

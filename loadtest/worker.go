@@ -1,6 +1,8 @@
 package loadtest
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -129,18 +131,19 @@ func (w *worker) exchange(k int, intended time.Time, open bool) bool {
 			return true
 		}
 		now := time.Now()
-		ok := true
+		record := measured && !r.stopped.Load() && !now.Before(r.measureStart)
+		us := min(now.Sub(intended).Microseconds(), histHighest)
+		ok := status >= 200 && status < 400
 		if w.vu != nil {
+			if record {
+				w.vu.record(us)
+			}
 			ok = w.vu.response(status, w.p.cookies)
-			if !ok {
-				w.errs.Status++
-			}
 		}
-		if measured && !r.stopped.Load() && !now.Before(r.measureStart) {
-			us := now.Sub(intended).Microseconds()
-			if us > histHighest {
-				us = histHighest
-			}
+		if !ok {
+			w.errs.Status++
+		}
+		if record {
 			w.hist.RecordValue(us)
 			w.status[status]++
 			w.measured.Add(1)
@@ -152,7 +155,7 @@ func (w *worker) exchange(k int, intended time.Time, open bool) bool {
 			}
 			return true
 		}
-		if !ok && w.vu.inSetup {
+		if !ok && w.vu != nil && w.vu.inSetup {
 			w.pause()
 		}
 	}
@@ -261,6 +264,9 @@ func (w *worker) ensureConn() bool {
 	}
 	for !r.stopped.Load() {
 		c, err := d.DialContext(r.ctx, "tcp", r.tgt.addr)
+		if err == nil && r.tls != nil {
+			c, err = handshake(r.ctx, c, r.tls, r.cfg.Timeout)
+		}
 		if err == nil {
 			w.mu.Lock()
 			w.c = c
@@ -284,6 +290,22 @@ func (w *worker) ensureConn() bool {
 		w.pause()
 	}
 	return false
+}
+
+// handshake runs the TLS client handshake on c within timeout (if
+// positive), closing c when it fails.
+func handshake(ctx context.Context, c net.Conn, cfg *tls.Config, timeout time.Duration) (net.Conn, error) {
+	tc := tls.Client(c, cfg)
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	if err := tc.HandshakeContext(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return tc, nil
 }
 
 // pause waits a little (or until the run stops) so that a target that

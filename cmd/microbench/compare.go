@@ -482,12 +482,36 @@ func median(v []float64) float64 {
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
+// minRounds is the fewest samples of a cell for which compare calls the
+// middle one a median and shows the spread.
+const minRounds = 3
+
+// writeTable prints the rows as a Markdown table. A cell with fewer than
+// minRounds samples shows its value (one sample, or the mean of two) with
+// the spread marked unknown, and a note under the table says so.
 func writeTable(w io.Writer, rows []row) {
-	fmt.Fprintln(w, "| load | server | client | req/s (median) | req/s min–max | server CPU/req | client CPU/req | p50 | p99 | server peak RSS | errors |")
+	few := 0
+	for _, r := range rows {
+		if r.Rounds < minRounds {
+			few = max(few, r.Rounds)
+		}
+	}
+	head := "req/s (median)"
+	if few > 0 {
+		head = "req/s (median; fewer than 3 rounds: value)"
+	}
+	fmt.Fprintf(w, "| load | server | client | %s | req/s min–max | server CPU/req | client CPU/req | p50 | p99 | server peak RSS | errors |\n", head)
 	fmt.Fprintln(w, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %s | %s | %.0f | %.0f–%.0f | %.2fµs | %.2fµs | %s | %s | %.1f MiB | %d |\n",
-			r.Load, r.Server, r.Tool, r.Throughput, r.MinRate, r.MaxRate, r.ServerCPU, r.ClientCPU,
+		spread := fmt.Sprintf("%.0f–%.0f", r.MinRate, r.MaxRate)
+		if r.Rounds < minRounds {
+			spread = fmt.Sprintf("unknown (%d round%s)", r.Rounds, map[bool]string{true: "s"}[r.Rounds != 1])
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %.0f | %s | %.2fµs | %.2fµs | %s | %s | %.1f MiB | %d |\n",
+			r.Load, r.Server, r.Tool, r.Throughput, spread, r.ServerCPU, r.ClientCPU,
 			loadtest.FormatMicros(int64(r.P50)), loadtest.FormatMicros(int64(r.P99)), float64(r.PeakRSS)/(1<<20), r.Errors)
+	}
+	if few > 0 {
+		fmt.Fprintf(w, "\nFewer than %d rounds: each figure is one sample (or the mean of two), not a median, and the spread is unknown; use -rounds %d or more before comparing rows.\n", minRounds, minRounds)
 	}
 }

@@ -52,6 +52,25 @@ func TestMedians(t *testing.T) {
 	}
 }
 
+// TestWriteTableFewRounds: with fewer than 3 samples there is no median
+// and no spread, and the table says so.
+func TestWriteTableFewRounds(t *testing.T) {
+	one := []row{{sample: sample{Load: "plain", Server: "a", Tool: "microbench", Throughput: 100}, Rounds: 1, MinRate: 100, MaxRate: 100}}
+	var b strings.Builder
+	writeTable(&b, one)
+	out := b.String()
+	if !strings.Contains(out, "unknown (1 round)") || !strings.Contains(out, "spread is unknown") || strings.Contains(out, "req/s (median) |") || strings.Contains(out, "100–100") {
+		t.Fatalf("one round:\n%s", out)
+	}
+	three := one[0]
+	three.Rounds, three.MinRate, three.MaxRate = 3, 90, 110
+	b.Reset()
+	writeTable(&b, []row{three})
+	if out := b.String(); !strings.Contains(out, "req/s (median) |") || !strings.Contains(out, "| 90–110 |") || strings.Contains(out, "unknown") {
+		t.Fatalf("three rounds:\n%s", out)
+	}
+}
+
 // TestCompareEndToEnd runs compare with this test binary standing in for
 // the contenders (see TestMain), so no build is needed: servers start on
 // loopback, each load runs in every round, and the table has one row per

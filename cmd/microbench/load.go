@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -38,6 +39,7 @@ type loadFlags struct {
 	targetPprof    string
 	targetPprofOut string
 	progress       string
+	allowErrors    bool
 }
 
 // parseLoadFlags turns the command line into a run configuration. Errors
@@ -47,7 +49,8 @@ func parseLoadFlags(args []string, stderr io.Writer) (*loadFlags, error) {
 	fs := flag.NewFlagSet("microbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: microbench -url URL [-c CONNS] [-d DURATION | -n REQUESTS] [-pipeline K] [-rate RPS] [-method M] [-body B] [-H 'Name: value']... [-json]")
+		fmt.Fprintln(stderr, "usage: microbench -url URL [-c CONNS] [-d DURATION | -n REQUESTS] [-pipeline K] [-rate RPS] [-method M] [-body B] [-H 'Name: value']... [-insecure] [-allow-errors] [-json]")
+		fmt.Fprintln(stderr, "exit status: 0 ok; 1 when any error happened (a failed connection, a timeout, an answer outside 2xx/3xx; -allow-errors relaxes this) or nothing was measured; 2 bad usage")
 		fmt.Fprintln(stderr, "       microbench compare [flags]   (start and compare servers; see microbench compare -h)")
 		fs.PrintDefaults()
 	}
@@ -55,7 +58,7 @@ func parseLoadFlags(args []string, stderr io.Writer) (*loadFlags, error) {
 		f       loadFlags
 		headers headerFlags
 	)
-	rawURL := fs.String("url", "", "target URL, http://host:port/path?query (the only address contacted)")
+	rawURL := fs.String("url", "", "target URL, http://host:port/path?query or https://... (the only address contacted)")
 	conns := fs.Int("c", 50, "connections (virtual users with -scenario)")
 	dur := fs.Duration("d", 10*time.Second, "measured duration (with -n and no -d, the run is bounded by -n alone)")
 	n := fs.Int64("n", 0, "stop after this many requests (0: no count bound)")
@@ -75,6 +78,8 @@ func parseLoadFlags(args []string, stderr io.Writer) (*loadFlags, error) {
 	fs.StringVar(&f.targetPprof, "target-pprof", "", "fetch a CPU profile from the target during the measured run, e.g. http://127.0.0.1:6060/debug/pprof/profile")
 	fs.StringVar(&f.targetPprofOut, "target-pprof-out", "target.cpu.pprof", "where to save the target's CPU profile")
 	fs.StringVar(&f.progress, "progress", "auto", "live progress line on stderr: auto (when stderr is a terminal), on or off")
+	fs.BoolVar(&f.allowErrors, "allow-errors", false, "exit 0 even when errors happened (failed connections, timeouts, answers outside 2xx/3xx); by default any error makes the exit status 1")
+	insecure := fs.Bool("insecure", false, "https: do not verify the server's certificate (self-signed test servers)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -92,6 +97,9 @@ func parseLoadFlags(args []string, stderr io.Writer) (*loadFlags, error) {
 	}
 	if *n > 0 && !dSet {
 		cfg.Duration = 0
+	}
+	if *insecure {
+		cfg.TLS = &tls.Config{InsecureSkipVerify: true}
 	}
 	if *conns <= 0 {
 		return nil, fmt.Errorf("-c must be at least 1, got %d", *conns)
@@ -236,8 +244,30 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	return exitStatus(res, f.allowErrors, stderr)
+}
+
+// exitStatus explains on stderr what went wrong in a finished run and
+// returns the exit status: 1 when nothing was measured, and, unless
+// allowErrors, when any error was counted; otherwise 0. An open-loop run
+// that fell short of its rate is warned about but does not fail.
+func exitStatus(res *loadtest.Result, allowErrors bool, stderr io.Writer) int {
+	if res.BelowRate() {
+		fmt.Fprintf(stderr, "microbench: warning: achieved %.0f req/s, under %.0f%% of -rate %.0f; latencies include the time requests waited to be sent\n",
+			res.Throughput(), 100*loadtest.RateShortfall, res.Rate)
+	}
 	if res.Requests == 0 {
 		fmt.Fprintln(stderr, "microbench: no response was measured")
+		return 1
+	}
+	if e := res.Errors; e.Total() > 0 {
+		fmt.Fprintf(stderr, "microbench: %d errors (connect %d, read %d, write %d, timeout %d, parse %d, status outside 2xx/3xx %d)",
+			e.Total(), e.Connect, e.Read, e.Write, e.Timeout, e.Parse, e.Status)
+		if allowErrors {
+			fmt.Fprintln(stderr, "; -allow-errors: exit 0")
+			return 0
+		}
+		fmt.Fprintln(stderr, "; exit 1 (-allow-errors to accept them)")
 		return 1
 	}
 	return 0

@@ -184,6 +184,35 @@ func TestRunLoadExitCodes(t *testing.T) {
 	}
 }
 
+// TestRunLoadStatusErrorsExit1: every answer a 404 is 20 errors and exit
+// status 1, unless -allow-errors; an https target with -insecure works.
+func TestRunLoadStatusErrorsExit1(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	for _, tt := range []struct {
+		extra []string
+		code  int
+	}{{nil, 1}, {[]string{"-allow-errors"}, 0}} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"-url", srv.URL + "/nothing", "-c", "1", "-n", "20", "-progress", "off"}, tt.extra...)
+		if code := run(args, &stdout, &stderr); code != tt.code {
+			t.Errorf("run(%q) = %d, want %d; stderr: %s", args, code, tt.code, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), "errors      20 (") || !strings.Contains(stdout.String(), "20 responses outside 2xx/3xx") ||
+			!strings.Contains(stderr.String(), "status outside 2xx/3xx 20") {
+			t.Errorf("404s not reported as errors:\n%s\n%s", stdout.String(), stderr.String())
+		}
+	}
+
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer tlsSrv.Close()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-url", tlsSrv.URL + "/", "-c", "1", "-n", "10", "-insecure", "-progress", "off"}, &stdout, &stderr); code != 0 ||
+		!strings.Contains(stdout.String(), "200: 10") {
+		t.Fatalf("https -insecure: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+}
+
 func TestProgressLine(t *testing.T) {
 	var b bytes.Buffer
 	p := progressLine(&b)

@@ -48,6 +48,10 @@ type reportRow struct {
 	Requests                      int64
 	Throughput                    string
 	P50, P90, P99, P999, Max, Err string
+	// Open loop (-rate) only: the target rate, the send lag, and whether
+	// the rate fell short (BelowRate).
+	Target, Lag string
+	BelowRate   bool
 }
 
 type reportData struct {
@@ -58,6 +62,7 @@ type reportData struct {
 	Lines            []svgLine
 	XTicks, YTicks   []svgTick
 	Rows             []reportRow
+	OpenLoop         bool // some run had a target rate: latency from intended send times
 }
 
 // nines maps a percentile to the x position in decades of nines.
@@ -103,6 +108,13 @@ func buildReport(title string, ss []series) reportData {
 			Throughput: fmt.Sprintf("%.0f", sum.Throughput),
 			P50:        loadtest.FormatMicros(l.P50), P90: loadtest.FormatMicros(l.P90), P99: loadtest.FormatMicros(l.P99),
 			P999: loadtest.FormatMicros(l.P999), Max: loadtest.FormatMicros(l.Max), Err: fmt.Sprint(sum.Errors.Total())})
+		if sum.Rate > 0 {
+			row := &d.Rows[len(d.Rows)-1]
+			d.OpenLoop = true
+			row.Target = fmt.Sprintf("%.0f", sum.Rate)
+			row.Lag = "mean " + loadtest.FormatMicros(sum.SendLagUS.Mean) + ", max " + loadtest.FormatMicros(sum.SendLagUS.Max)
+			row.BelowRate = sum.BelowRate
+		}
 	}
 	for i, label := range []string{"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"} {
 		d.XTicks = append(d.XTicks, svgTick{Pos: x(float64(i)), Label: label})
@@ -141,7 +153,8 @@ th:first-child,td:first-child{text-align:left}svg text{font-size:12px;fill:#333}
 .note{color:#666;font-size:90%}
 </style></head><body>
 <h1>{{.Title}}</h1>
-<p class="note">Generated {{.Generated}} by microbench. Latency at each percentile; the x axis spreads the tail (90%, 99%, 99.9% …) evenly.</p>
+<p class="note">Generated {{.Generated}} by microbench. Latency at each percentile; the x axis spreads the tail (90%, 99%, 99.9% …) evenly.{{if .OpenLoop}}
+Open loop: each request was due at a fixed time (the target rate), and its latency runs from that intended send time, so the time a request waited to be sent (the send lag) is included.{{end}}</p>
 <svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="latency by percentile">
 <rect x="{{.Left}}" y="{{.Top}}" width="{{printf "%.1f" (sub .Right .Left)}}" height="{{printf "%.1f" (sub .Bottom .Top)}}" fill="none" stroke="#999"/>
 {{range .XTicks}}<line x1="{{printf "%.1f" .Pos}}" x2="{{printf "%.1f" .Pos}}" y1="{{$.Top}}" y2="{{$.Bottom}}" stroke="#eee"/><text x="{{printf "%.1f" .Pos}}" y="{{printf "%.1f" (add $.Bottom 18)}}" text-anchor="middle">{{.Label}}</text>
@@ -150,8 +163,8 @@ th:first-child,td:first-child{text-align:left}svg text{font-size:12px;fill:#333}
 <line x1="{{printf "%.1f" (add $.Left 8)}}" x2="{{printf "%.1f" (add $.Left 22)}}" y1="{{printf "%.1f" (sub .LegendY 4)}}" y2="{{printf "%.1f" (sub .LegendY 4)}}" stroke="{{.Color}}" stroke-width="3"{{if .Dash}} stroke-dasharray="4 2"{{end}}/><text x="{{printf "%.1f" (add $.Left 26)}}" y="{{printf "%.1f" .LegendY}}">{{.Name}}</text>
 {{end}}<text x="{{printf "%.1f" (div (add .Left .Right) 2)}}" y="{{printf "%.1f" (sub .H 4)}}" text-anchor="middle">percentile</text>
 </svg>
-<table><tr><th>run</th><th>requests</th><th>req/s</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>errors</th></tr>
-{{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Requests}}</td><td>{{.Throughput}}</td><td>{{.P50}}</td><td>{{.P90}}</td><td>{{.P99}}</td><td>{{.P999}}</td><td>{{.Max}}</td><td>{{.Err}}</td></tr>
+<table><tr><th>run</th><th>requests</th><th>req/s</th>{{if .OpenLoop}}<th>target req/s</th><th>send lag</th>{{end}}<th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>errors</th></tr>
+{{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Requests}}</td><td>{{.Throughput}}{{if .BelowRate}} (under 95% of the target){{end}}</td>{{if $.OpenLoop}}<td>{{or .Target "closed loop"}}</td><td>{{.Lag}}</td>{{end}}<td>{{.P50}}</td><td>{{.P90}}</td><td>{{.P99}}</td><td>{{.P999}}</td><td>{{.Max}}</td><td>{{.Err}}</td></tr>
 {{end}}</table>
 </body></html>
 `))

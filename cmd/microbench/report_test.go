@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/microframe/microframe/loadtest"
 )
@@ -59,5 +60,29 @@ func TestWriteHTML(t *testing.T) {
 	}
 	if d.Rows[0].Requests != 50 {
 		t.Fatalf("row %+v", d.Rows[0])
+	}
+	if strings.Contains(page, "target req/s") || strings.Contains(page, "Open loop") {
+		t.Fatal("a closed-loop report shows open-loop columns")
+	}
+}
+
+// TestWriteHTMLOpenLoop: a -rate run's report shows the target rate, the
+// send lag, and says that latency runs from the intended send time.
+func TestWriteHTMLOpenLoop(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	res, err := loadtest.Run(context.Background(), loadtest.Config{URL: srv.URL, Connections: 2, Rate: 200, Duration: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := writeHTML(&b, "open", []series{{Name: "r", Result: res}}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{"<th>target req/s</th>", "<td>200</td>", "<th>send lag</th>", "<td>mean ", "from that intended send time"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("open-loop report lacks %q", want)
+		}
 	}
 }
