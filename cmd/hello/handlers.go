@@ -1,21 +1,15 @@
 package main
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/internal/benchbody"
 )
 
-const helloText = "Hello, World!"
-
-// message is the /json payload.
-type message struct {
-	Message string `json:"message"`
-}
+const helloText = benchbody.Hello
 
 // serveNative answers the endpoints on the engine's native path, without
 // allocating.
@@ -34,7 +28,7 @@ func serveNative(x *engine.Ctx) {
 		}
 		x.SetContentType("application/json")
 		var buf [64]byte
-		x.Write(appendMessageJSON(buf[:0], message{Message: helloText}))
+		x.Write(benchbody.AppendMessageJSON(buf[:0], helloText))
 	case "/echo":
 		if !allow(x, method, "POST") {
 			return
@@ -71,53 +65,6 @@ func allow(x *engine.Ctx, method []byte, want string) bool {
 	return false
 }
 
-// appendMessageJSON serialises m as encoding/json would, without
-// reflection or allocation.
-func appendMessageJSON(dst []byte, m message) []byte {
-	dst = append(dst, `{"message":`...)
-	dst = appendJSONString(dst, m.Message)
-	return append(dst, '}')
-}
-
-// appendJSONString appends s as a JSON string with encoding/json's
-// escaping (HTML-safe).
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c == '\n':
-				dst = append(dst, '\\', 'n')
-			case c == '\r':
-				dst = append(dst, '\\', 'r')
-			case c == '\t':
-				dst = append(dst, '\\', 't')
-			case c < 0x20 || c == '<' || c == '>' || c == '&':
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(dst, '"')
-}
-
 // newMux serves the same endpoints as a net/http Handler.
 func newMux() http.Handler {
 	mux := http.NewServeMux()
@@ -127,8 +74,8 @@ func newMux() http.Handler {
 	})
 	mux.HandleFunc("GET /json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		b, _ := json.Marshal(message{Message: helloText})
-		w.Write(b)
+		var buf [64]byte
+		w.Write(benchbody.AppendMessageJSON(buf[:0], helloText))
 	})
 	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
@@ -150,7 +97,9 @@ func newFrameworkApp() *framework.App {
 		return framework.Bytes("text/plain", helloBytes)
 	})
 	app.Get("/json", func(r *framework.Request) framework.Response {
-		return framework.JSON(message{Message: helloText})
+		// The one encoding every contender uses (framework.JSON would add a
+		// newline and go through encoding/json).
+		return framework.Bytes("application/json", benchbody.AppendMessageJSON(make([]byte, 0, 32), helloText))
 	})
 	app.Post("/echo", func(r *framework.Request) framework.Response {
 		body, err := r.BodyBytes()

@@ -23,6 +23,7 @@ import (
 type compareFlags struct {
 	src                    string
 	helloBin, fastBin      string
+	nbioBin                string
 	todoBin                string
 	contenders, scenarios  []string
 	rounds                 int
@@ -39,7 +40,7 @@ type compareFlags struct {
 }
 
 // allContenders lists the servers compare knows, in table order.
-var allContenders = []string{"native", "nethttp", "stdlib", "framework", "fasthttp", "todo"}
+var allContenders = []string{"native", "nethttp", "stdlib", "framework", "fasthttp", "nbio", "todo"}
 
 // allScenarios lists the loads compare knows, in table order.
 var allScenarios = []string{"plaintext", "pipelined", "json", "param", "session"}
@@ -57,6 +58,7 @@ func parseCompareFlags(args []string, stderr io.Writer) (*compareFlags, error) {
 	fs.StringVar(&f.src, "src", "", "root of the microframe module to build from (default: found from the working directory)")
 	fs.StringVar(&f.helloBin, "hello", "", "prebuilt cmd/hello binary (default: build it)")
 	fs.StringVar(&f.fastBin, "fasthttp", "", "prebuilt cmd/microbench/fasthttpserver binary (default: build it)")
+	fs.StringVar(&f.nbioBin, "nbio", "", "prebuilt cmd/microbench/nbioserver binary (default: build it)")
 	fs.StringVar(&f.todoBin, "todo", "", "prebuilt cmd/todo binary (default: build it)")
 	fs.StringVar(&contenders, "contenders", strings.Join(allContenders, ","), "servers to compare: "+strings.Join(allContenders, ","))
 	fs.StringVar(&scenarios, "scenarios", strings.Join(allScenarios, ","), "loads to run: "+strings.Join(allScenarios, ","))
@@ -134,7 +136,7 @@ type load struct {
 }
 
 func (f *compareFlags) loads() []load {
-	hello := []string{"native", "nethttp", "stdlib", "framework", "fasthttp"}
+	hello := []string{"native", "nethttp", "stdlib", "framework", "fasthttp", "nbio"}
 	all := map[string]load{
 		"plaintext": {name: "plaintext", path: "/plaintext", pipeline: 1, servers: hello},
 		"pipelined": {name: fmt.Sprintf("pipelined %d", f.depth), path: "/plaintext", pipeline: f.depth, servers: hello},

@@ -20,8 +20,9 @@
 //	microbench compare -rounds 3 -d 5s -wrk
 //
 // builds and starts the contenders on loopback (cmd/hello's native,
-// nethttp and stdlib handlers, the framework, and fasthttp from the nested
-// module cmd/microbench/fasthttpserver), loads each in alternating rounds,
+// nethttp and stdlib handlers, the framework, fasthttp from the nested
+// module cmd/microbench/fasthttpserver and nbio from the nested module
+// cmd/microbench/nbioserver), loads each in alternating rounds,
 // and prints req/s, server CPU time per request, p50/p99 latency and peak
 // RSS, with wrk's numbers beside microbench's when -wrk is given. Run
 // "microbench compare -h" for its flags.

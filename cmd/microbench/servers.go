@@ -53,6 +53,7 @@ func prepareServers(ctx context.Context, f *compareFlags, dir string, needed map
 		{bin: &f.helloBin, pkg: "cmd/hello", name: "hello", need: needHello},
 		{bin: &f.fastBin, pkg: "cmd/microbench/fasthttpserver", name: "fasthttpserver", need: needed["fasthttp"]},
 		{bin: &f.todoBin, pkg: "cmd/todo", name: "todo", need: needed["todo"]},
+		{bin: &f.nbioBin, pkg: "cmd/microbench/nbioserver", name: "nbioserver", need: needed["nbio"]},
 	}
 	for _, b := range builds {
 		if !b.need || *b.bin != "" {
@@ -80,7 +81,7 @@ func prepareServers(ctx context.Context, f *compareFlags, dir string, needed map
 		}
 		*b.bin = out
 	}
-	helloErr, fastErr, todoErr := builds[0].err, builds[1].err, builds[2].err
+	helloErr, fastErr, todoErr, nbioErr := builds[0].err, builds[1].err, builds[2].err, builds[3].err
 	var servers []*server
 	for _, name := range allContenders {
 		if !needed[name] {
@@ -90,6 +91,8 @@ func prepareServers(ctx context.Context, f *compareFlags, dir string, needed map
 		switch name {
 		case "fasthttp":
 			s.bin, s.skip = f.fastBin, fastErr
+		case "nbio":
+			s.bin, s.skip = f.nbioBin, nbioErr
 		case "todo":
 			s.bin, s.skip, s.args = f.todoBin, todoErr, []string{"-seed", "3"}
 		default:

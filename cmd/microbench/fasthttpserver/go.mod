@@ -12,3 +12,7 @@ require (
 	github.com/klauspost/compress v1.18.1 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 )
+
+require github.com/microframe/microframe v0.0.0-00010101000000-000000000000
+
+replace github.com/microframe/microframe => ../../..
