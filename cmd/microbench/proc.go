@@ -53,11 +53,16 @@ func parseStatCPU(b []byte) (time.Duration, error) {
 // procPeakRSS returns the peak resident set size of pid (VmHWM in
 // /proc/PID/status) in bytes.
 func procPeakRSS(pid int) (int64, error) {
+	return procStatus(pid, "VmHWM:")
+}
+
+// procStatus reads one "N kB" line of /proc/PID/status, in bytes.
+func procStatus(pid int, key string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
-	return parseStatusKB(b, "VmHWM:")
+	return parseStatusKB(b, key)
 }
 
 // parseStatusKB finds the line starting with key in /proc/PID/status
