@@ -24,10 +24,13 @@ import (
 // gone. Clients that are refused and then neither read nor close must not
 // delay the refusal of the others.
 
-// promptness bounds the time from dial to a complete 503. Generous: the
-// test runs under -race on a shared machine; a stalled accept loop or a
+// promptness bounds the time from dial to a complete 503. A refusal may
+// take rejectLinger (20 ms) of one of the 4 reject workers, and a client
+// of refuseMany can find the 20 clients' refusals ahead of it: 20 ms × (20
+// / 4 + 1) = 120 ms. About 4× that, for -race on a loaded 2-core machine
+// (the slowest seen there was under 100 ms); a stalled accept loop or a
 // refusal queue blocked by hostile clients takes far longer.
-const promptness = 2 * time.Second
+const promptness = 500 * time.Millisecond
 
 // refusal is what one refused client saw.
 type refusal struct {

@@ -141,6 +141,11 @@ func TestHardeningShutdownUnderLoad(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: Shutdown: %v after %v", round, err, took)
 		}
+		// Shutdown waits for in-flight handlers (a few ms) and for the
+		// stuck client's head timeout (1 s) at most: allow 3× that.
+		if took > 3*srv.HeadTimeout {
+			t.Errorf("round %d: Shutdown took %v, want under %v (3× the head timeout)", round, took, 3*srv.HeadTimeout)
+		}
 		if err := <-errc; !errors.Is(err, engine.ErrServerClosed) {
 			t.Fatalf("round %d: Serve: %v", round, err)
 		}
