@@ -27,6 +27,10 @@ import (
 // re-run with idleChildEnv set), which reports its resident memory before
 // and after the parent opens N connections that each made one request and
 // then stay idle. net/http.Server is measured the same way for comparison.
+// The figure that counts is the resident memory as the process holds it
+// (VmRSS read first, with no forced garbage collection); a second reading
+// after two forced collections and debug.FreeOSMemory is reported beside
+// it, labelled, as the floor the live data allows.
 // Running the clients in the parent also keeps each process within its
 // file descriptor limit.
 
@@ -71,6 +75,7 @@ func runIdleChild(kind string) int {
 	fmt.Println(idleChildPrefix, "addr", l.Addr())
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
+		rss := vmRSS() // as the process holds it: nothing forced
 		runtime.GC()
 		runtime.GC() // a second cycle shrinks the stacks the first found oversized
 		debug.FreeOSMemory()
@@ -80,7 +85,7 @@ func runIdleChild(kind string) int {
 		if eng != nil {
 			idle = eng.Stats().Idle
 		}
-		fmt.Println(idleChildPrefix, "rss", vmRSS(), "heap", ms.HeapAlloc, "stack", ms.StackInuse,
+		fmt.Println(idleChildPrefix, "rss", rss, "gcrss", vmRSS(), "heap", ms.HeapAlloc, "stack", ms.StackInuse,
 			"goroutines", runtime.NumGoroutine(), "idle", idle)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -109,8 +114,9 @@ func vmRSS() int64 {
 	return 0
 }
 
-// idleSample is one memory report of the child.
-type idleSample struct{ rss, heap, stack, goroutines, idle int64 }
+// idleSample is one memory report of the child: rss as the process held
+// it, then, after forced collections, gcRSS, heap and stack.
+type idleSample struct{ rss, gcRSS, heap, stack, goroutines, idle int64 }
 
 // idleChild is a running child process and its pipes.
 type idleChild struct {
@@ -177,11 +183,11 @@ func (c *idleChild) measure(t *testing.T) idleSample {
 	t.Helper()
 	fmt.Fprintln(c.in, "measure")
 	f := c.line(t)
-	if len(f) != 10 {
+	if len(f) != 12 {
 		t.Fatalf("child said %q", f)
 	}
 	n := func(i int) int64 { v, _ := strconv.ParseInt(f[i], 10, 64); return v }
-	return idleSample{rss: n(1), heap: n(3), stack: n(5), goroutines: n(7), idle: n(9)}
+	return idleSample{rss: n(1), gcRSS: n(3), heap: n(5), stack: n(7), goroutines: n(9), idle: n(11)}
 }
 
 // openIdle opens n connections to addr, each making one request, from a few
@@ -261,12 +267,13 @@ func idleCost(t *testing.T, kind string, n int) (perConn idleSample) {
 	}
 	per := idleSample{
 		rss:        (after.rss - before.rss) / int64(n),
+		gcRSS:      (after.gcRSS - before.gcRSS) / int64(n),
 		heap:       (after.heap - before.heap) / int64(n),
 		stack:      (after.stack - before.stack) / int64(n),
 		goroutines: after.goroutines - before.goroutines,
 	}
-	t.Logf("%-7s %5d idle connections: %5.1f KiB RSS each (heap %5.1f KiB, stacks %5.1f KiB), %d goroutines",
-		kind, n, float64(per.rss)/1024, float64(per.heap)/1024, float64(per.stack)/1024, per.goroutines)
+	t.Logf("%-7s %5d idle connections: %5.1f KiB RSS each; after forced GC: %5.1f KiB RSS (heap %5.1f KiB, stacks %5.1f KiB); %d goroutines",
+		kind, n, float64(per.rss)/1024, float64(per.gcRSS)/1024, float64(per.heap)/1024, float64(per.stack)/1024, per.goroutines)
 	return per
 }
 
@@ -283,19 +290,32 @@ func TestHardeningIdleMemory(t *testing.T) {
 	if eng.goroutines > int64(n)+10 {
 		t.Errorf("engine: %d goroutines for %d idle connections", eng.goroutines, n)
 	}
-	if eng.rss >= std.rss {
-		t.Errorf("engine costs %d B per idle connection, net/http %d B: want less", eng.rss, std.rss)
+	// Resident memory as the processes hold it (no forced GC). At 1,000
+	// connections the engine's released buffers are still resident (the
+	// pool has them; no collection has returned their pages), so it is on
+	// a par with net/http here: not worse than it by more than a quarter.
+	if eng.rss > std.rss*5/4 {
+		t.Errorf("engine holds %d B of RSS per idle connection, net/http %d B: want at most 1.25×", eng.rss, std.rss)
 	}
-	// The second view, from the child's heap statistics, holds with the
-	// race detector too: an idle connection keeps no buffer, only its
-	// structures (about 2 KiB).
+	// The target is for a normal build: the race detector multiplies the
+	// memory behind every goroutine. Measured: 20.8 KiB at 1,000
+	// connections (docs/benchmarks.md).
+	const target = 24 << 10
+	if !raceEnabled && eng.rss > target {
+		t.Errorf("engine holds %.1f KiB of RSS per idle connection, target %d KiB", float64(eng.rss)/1024, target>>10)
+	}
+	// After forced collections (labelled so in the docs): what the live
+	// data needs. An idle connection keeps no buffer, only its structures
+	// (about 2 KiB of heap, true with the race detector too), and costs
+	// less than a net/http one.
 	if eng.heap > 4<<10 {
 		t.Errorf("engine: %d B of heap per idle connection; its buffers were not released", eng.heap)
 	}
-	// The target is for a normal build: the race detector multiplies the
-	// memory behind every goroutine.
-	const target = 8 << 10
-	if !raceEnabled && eng.rss > target {
-		t.Errorf("engine costs %.1f KiB per idle connection, target %d KiB", float64(eng.rss)/1024, target>>10)
+	if eng.gcRSS >= std.gcRSS {
+		t.Errorf("after forced GC, engine holds %d B per idle connection, net/http %d B: want less", eng.gcRSS, std.gcRSS)
+	}
+	const gcTarget = 8 << 10
+	if !raceEnabled && eng.gcRSS > gcTarget {
+		t.Errorf("after forced GC, engine holds %.1f KiB per idle connection, target %d KiB", float64(eng.gcRSS)/1024, gcTarget>>10)
 	}
 }
