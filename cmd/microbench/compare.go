@@ -176,18 +176,28 @@ type row struct {
 }
 
 func runCompare(args []string, stdout, stderr io.Writer) int {
-	f, err := parseCompareFlags(args, stderr)
+	return runSubcommand("microbench compare", args, stderr, parseCompareFlags, func(ctx context.Context, f *compareFlags) error {
+		return compare(ctx, f, stdout, stderr)
+	})
+}
+
+// runSubcommand parses a subcommand's flags with parse and runs body with a
+// context that SIGINT and SIGTERM cancel. It returns the exit status: 0
+// for -h or success, 2 for bad usage, 1 when body fails (its error is
+// printed after name).
+func runSubcommand[F any](name string, args []string, stderr io.Writer, parse func([]string, io.Writer) (F, error), body func(context.Context, F) error) int {
+	f, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "microbench compare:", err)
+		fmt.Fprintln(stderr, name+":", err)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := compare(ctx, f, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "microbench compare:", err)
+	if err := body(ctx, f); err != nil {
+		fmt.Fprintln(stderr, name+":", err)
 		return 1
 	}
 	return 0

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,34 +102,28 @@ type idleResult struct {
 }
 
 func runIdle(args []string, stdout, stderr io.Writer) int {
-	f, err := parseIdleFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "microbench idle:", err)
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	results, err := idle(ctx, f, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "microbench idle:", err)
-		return 1
-	}
-	if f.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(results)
-	} else {
-		writeIdleTable(stdout, f, results)
-	}
-	for _, r := range results {
-		if r.Skipped != "" || r.Failed > 0 {
-			return 1
+	return runSubcommand("microbench idle", args, stderr, parseIdleFlags, func(ctx context.Context, f *idleFlags) error {
+		results, err := idle(ctx, f, stderr)
+		if err != nil {
+			return err
 		}
-	}
-	return 0
+		if f.json {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			enc.Encode(results)
+		} else {
+			writeIdleTable(stdout, f, results)
+		}
+		for _, r := range results {
+			if r.Skipped != "" {
+				return fmt.Errorf("%s skipped: %s", r.Server, r.Skipped)
+			}
+			if r.Failed > 0 {
+				return fmt.Errorf("%s: %d connections got no answer", r.Server, r.Failed)
+			}
+		}
+		return nil
+	})
 }
 
 // idle builds and measures each contender in turn.
