@@ -1,13 +1,13 @@
 module github.com/microframe/microframe/cmd/microbench/nbioserver
 
-go 1.26
+go 1.26.0
 
 replace github.com/microframe/microframe => ../../..
 
 require (
 	github.com/lesismal/llib v1.2.2 // indirect
 	golang.org/x/crypto v0.0.0-20210513122933-cd7d49e622d5 // indirect
-	golang.org/x/sys v0.0.0-20210423082822-04245dca01da // indirect
+	golang.org/x/sys v0.50.0 // indirect
 )
 
 require (
