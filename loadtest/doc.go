@@ -9,7 +9,16 @@
 // one buffer per connection, so the steady state allocates nothing per
 // request. Every latency goes into a per-connection HDR histogram (from
 // github.com/HdrHistogram/hdrhistogram-go); the histograms are merged when
-// the run ends, so no lock is taken on the request path.
+// the run ends, so no lock is taken on the request path. An https URL is
+// served over TLS (HTTP/1.1 by ALPN; Config.TLS for self-signed servers).
+//
+// # Errors are counted, never hidden
+//
+// Failed dials, reads and writes, timeouts and malformed responses are
+// counted in Result.Errors by cause, and so is every response whose status
+// is outside 2xx and 3xx (Errors.Status; in a scenario, a status the step
+// did not expect). Result.BelowRate tells when an open-loop run fell short
+// of its rate. Result.WriteText prints warnings for both.
 //
 // # Closed and open loop
 //
@@ -30,7 +39,8 @@
 // With Config.Scenario each connection is a virtual user with its own cookie
 // jar, running Setup steps once (log in) and then Steps over and over (hit
 // session pages). That generates session-heavy load, where every request
-// carries the user's cookie and the server must look the session up.
+// carries the user's cookie and the server must look the session up. Each
+// loop step reports its own latency (StepResult.Latency).
 //
 // # Bounds
 //
