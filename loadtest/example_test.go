@@ -2,6 +2,7 @@ package loadtest_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -89,4 +90,30 @@ func ExampleResult_WriteText() {
 	defer srv.Close()
 	res, _ := loadtest.Run(context.Background(), loadtest.Config{URL: srv.URL, Connections: 1, Requests: 10})
 	res.WriteText(os.Stdout) // requests, throughput, latency percentiles, status codes, errors, bytes
+}
+
+// An open-loop run the server cannot keep up with (each answer takes
+// 20ms on one connection, 1,000 requests/s asked) is flagged.
+func ExampleResult_BelowRate() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(20 * time.Millisecond)
+	}))
+	defer srv.Close()
+	res, _ := loadtest.Run(context.Background(), loadtest.Config{URL: srv.URL, Connections: 1, Rate: 1000, Duration: 200 * time.Millisecond})
+	fmt.Println("below 95% of the rate:", res.BelowRate())
+	// Output:
+	// below 95% of the rate: true
+}
+
+// Load over https, against a test server with a self-signed certificate.
+func ExampleConfig_https() {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	res, _ := loadtest.Run(context.Background(), loadtest.Config{
+		URL: srv.URL, Connections: 2, Requests: 20,
+		TLS: &tls.Config{InsecureSkipVerify: true}, // self-signed: do not verify
+	})
+	fmt.Println("200s:", res.Status[200], "errors:", res.Errors.Total())
+	// Output:
+	// 200s: 20 errors: 0
 }
