@@ -21,10 +21,7 @@ import (
 
 // compareFlags is the parsed command line of microbench compare.
 type compareFlags struct {
-	src                    string
-	helloBin, fastBin      string
-	nbioBin                string
-	todoBin                string
+	sources
 	contenders, scenarios  []string
 	rounds                 int
 	dur, warmup            time.Duration
@@ -55,11 +52,7 @@ func parseCompareFlags(args []string, stderr io.Writer) (*compareFlags, error) {
 	}
 	var f compareFlags
 	var contenders, scenarios string
-	fs.StringVar(&f.src, "src", "", "root of the microframe module to build from (default: found from the working directory)")
-	fs.StringVar(&f.helloBin, "hello", "", "prebuilt cmd/hello binary (default: build it)")
-	fs.StringVar(&f.fastBin, "fasthttp", "", "prebuilt cmd/microbench/fasthttpserver binary (default: build it)")
-	fs.StringVar(&f.nbioBin, "nbio", "", "prebuilt cmd/microbench/nbioserver binary (default: build it)")
-	fs.StringVar(&f.todoBin, "todo", "", "prebuilt cmd/todo binary (default: build it)")
+	f.sources.register(fs, true)
 	fs.StringVar(&contenders, "contenders", strings.Join(allContenders, ","), "servers to compare: "+strings.Join(allContenders, ","))
 	fs.StringVar(&scenarios, "scenarios", strings.Join(allScenarios, ","), "loads to run: "+strings.Join(allScenarios, ","))
 	fs.IntVar(&f.rounds, "rounds", 3, "rounds; each runs every load against every contender once, in rotating order")
@@ -76,11 +69,8 @@ func parseCompareFlags(args []string, stderr io.Writer) (*compareFlags, error) {
 	fs.StringVar(&f.paramPath, "param-path", "/todo/2?format=json&upper=true", "path of the param load (cmd/todo, started with -seed 3: a path parameter and injected query parameters)")
 	fs.StringVar(&f.sessionPath, "session-path", "/counter", "path of the session load (cmd/todo: a page that reads and writes the session)")
 	fs.BoolVar(&f.keepBuild, "keep", false, "keep the build directory")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlagSet(fs, args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	var err error
 	if f.contenders, err = pickList("contender", contenders, allContenders); err != nil {
@@ -254,7 +244,7 @@ func compare(ctx context.Context, f *compareFlags, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	servers := prepareServers(ctx, f, dir, needed, logf)
+	servers := prepareServers(ctx, &f.sources, dir, needed, logf)
 	defer func() {
 		for _, s := range servers {
 			s.stop()

@@ -32,8 +32,7 @@ func TestContendersAnswerAlike(t *testing.T) {
 	for _, n := range names {
 		needed[n] = true
 	}
-	f := &compareFlags{}
-	servers := prepareServers(ctx, f, t.TempDir(), needed, t.Logf)
+	servers := prepareServers(ctx, &sources{}, t.TempDir(), needed, t.Logf)
 	if len(servers) != len(names) {
 		t.Fatalf("%d servers prepared, want %d", len(servers), len(names))
 	}

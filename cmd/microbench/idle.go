@@ -30,13 +30,12 @@ import (
 
 // idleFlags is the parsed command line of microbench idle.
 type idleFlags struct {
-	src                        string
-	helloBin, fastBin, nbioBin string
-	contenders                 []string
-	conns, steps               int
-	quiet                      time.Duration
-	path                       string
-	json                       bool
+	sources
+	contenders   []string
+	conns, steps int
+	quiet        time.Duration
+	path         string
+	json         bool
 }
 
 // idleContenders are the servers microbench idle knows.
@@ -52,21 +51,15 @@ func parseIdleFlags(args []string, stderr io.Writer) (*idleFlags, error) {
 	}
 	var f idleFlags
 	var contenders string
-	fs.StringVar(&f.src, "src", "", "root of the microframe module to build from (default: found from the working directory)")
-	fs.StringVar(&f.helloBin, "hello", "", "prebuilt cmd/hello binary (default: build it)")
-	fs.StringVar(&f.fastBin, "fasthttp", "", "prebuilt cmd/microbench/fasthttpserver binary (default: build it)")
-	fs.StringVar(&f.nbioBin, "nbio", "", "prebuilt cmd/microbench/nbioserver binary (default: build it)")
+	f.sources.register(fs, false)
 	fs.StringVar(&contenders, "contenders", "native,nethttp,fasthttp,nbio", "servers to measure: "+strings.Join(idleContenders, ","))
 	fs.IntVar(&f.conns, "conns", 10000, "idle connections to open in all (this process holds the client ends: keep it under the file descriptor limit)")
 	fs.IntVar(&f.steps, "steps", 4, "open the connections in this many equal steps, reading RSS after each")
 	fs.DurationVar(&f.quiet, "quiet", 3*time.Second, "silence before each RSS reading")
 	fs.StringVar(&f.path, "path", "/plaintext", "the GET request each connection sends once")
 	fs.BoolVar(&f.json, "json", false, "print the results as JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlagSet(fs, args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	var err error
 	if f.contenders, err = pickList("contender", contenders, idleContenders); err != nil {
@@ -141,9 +134,8 @@ func idle(ctx context.Context, f *idleFlags, stderr io.Writer) ([]idleResult, er
 	for _, c := range f.contenders {
 		needed[c] = true
 	}
-	cf := &compareFlags{src: f.src, helloBin: f.helloBin, fastBin: f.fastBin, nbioBin: f.nbioBin}
 	var results []idleResult
-	for _, s := range prepareServers(ctx, cf, dir, needed, logf) {
+	for _, s := range prepareServers(ctx, &f.sources, dir, needed, logf) {
 		if s.skip != "" {
 			results = append(results, idleResult{Server: s.name, Skipped: s.skip})
 			continue

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -21,6 +22,36 @@ import (
 )
 
 const modulePath = "github.com/microframe/microframe"
+
+// sources says where the contenders' binaries come from: prebuilt ones, or
+// a build from the module source (compare and idle share it).
+type sources struct {
+	src                                 string
+	helloBin, fastBin, nbioBin, todoBin string
+}
+
+// register adds the flags -src, -hello, -fasthttp, -nbio and, withTodo,
+// -todo to fs.
+func (b *sources) register(fs *flag.FlagSet, withTodo bool) {
+	fs.StringVar(&b.src, "src", "", "root of the microframe module to build from (default: found from the working directory)")
+	fs.StringVar(&b.helloBin, "hello", "", "prebuilt cmd/hello binary (default: build it)")
+	fs.StringVar(&b.fastBin, "fasthttp", "", "prebuilt cmd/microbench/fasthttpserver binary (default: build it)")
+	fs.StringVar(&b.nbioBin, "nbio", "", "prebuilt cmd/microbench/nbioserver binary (default: build it)")
+	if withTodo {
+		fs.StringVar(&b.todoBin, "todo", "", "prebuilt cmd/todo binary (default: build it)")
+	}
+}
+
+// parseFlagSet parses args and refuses positional arguments.
+func parseFlagSet(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return nil
+}
 
 // server is one contender process started by compare.
 type server struct {
@@ -40,7 +71,7 @@ type server struct {
 
 // prepareServers builds (or takes from flags) the binaries of the needed
 // contenders. A contender whose build fails is returned with skip set.
-func prepareServers(ctx context.Context, f *compareFlags, dir string, needed map[string]bool, logf func(string, ...any)) []*server {
+func prepareServers(ctx context.Context, f *sources, dir string, needed map[string]bool, logf func(string, ...any)) []*server {
 	needHello := needed["native"] || needed["nethttp"] || needed["stdlib"] || needed["framework"]
 	type build struct {
 		bin  *string
