@@ -53,13 +53,18 @@ func TestProcSelf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := 0
-	for start := time.Now(); time.Since(start) < 100*time.Millisecond; {
-		x++
+	// Spin until the CPU time moves (one clock tick, 10ms, of CPU), for at
+	// most 5s of wall time: on a loaded machine 100ms of wall time can
+	// bring less than a tick of CPU.
+	x, after := 0, before
+	for start := time.Now(); after <= before && err == nil && time.Since(start) < 5*time.Second; {
+		for spin := time.Now(); time.Since(spin) < 20*time.Millisecond; {
+			x++
+		}
+		after, err = procCPU(os.Getpid())
 	}
-	after, err := procCPU(os.Getpid())
 	if err != nil || after <= before {
-		t.Fatalf("CPU time %v then %v (%v) after 100ms of spinning (%d)", before, after, err, x)
+		t.Fatalf("CPU time %v then %v (%v) after 5s of spinning (%d)", before, after, err, x)
 	}
 	buf := make([]byte, 32<<20)
 	for i := range buf {
