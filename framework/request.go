@@ -49,6 +49,9 @@ type Request struct {
 
 	session *sessionstore.Handle // set by the Sessions middleware
 
+	probe  bool  // a registration-time call to a Bind handler, see boundPlan
+	probed *plan // what that handler binds
+
 	httpReq *http.Request     // built on demand on the native path
 	rw      ctxResponseWriter // the http.ResponseWriter over the native path
 }
