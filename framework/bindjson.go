@@ -118,9 +118,6 @@ func makeJSONPlan(fields []reflect.StructField) (jp *jsonPlan, err error) {
 
 // fill decodes r's body into the json fields of v.
 func (jp *jsonPlan) fill(r *Request, v reflect.Value) error {
-	if r.ContentLength() == 0 {
-		return &HTTPError{Code: http.StatusBadRequest, Message: "request body is empty; want a JSON object"}
-	}
 	mt, _, _ := mime.ParseMediaType(r.ContentType())
 	if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
 		return &HTTPError{Code: http.StatusUnsupportedMediaType,
@@ -176,7 +173,9 @@ func jsonError(err error) error {
 		return err
 	case errors.As(err, &se):
 		msg = fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, se.Error())
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+	case err == io.EOF:
+		msg = "request body is empty; want a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
 		msg = "malformed JSON: the body ends inside a value"
 	case errors.As(err, &te):
 		if te.Field == "" {
