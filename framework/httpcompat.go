@@ -114,7 +114,11 @@ func fromHTTPHandler(h http.Handler) Handler {
 			name, value := r.params.At(i)
 			hr.SetPathValue(name, decodePath(value))
 		}
-		h.ServeHTTP(r.responseWriter(), hr)
+		if r.compress != nil {
+			r.compress.handler(h).ServeHTTP(r.responseWriter(), hr)
+		} else {
+			h.ServeHTTP(r.responseWriter(), hr)
+		}
 		r.rw.finish()
 		return written()
 	}

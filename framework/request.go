@@ -49,6 +49,8 @@ type Request struct {
 
 	session *sessionstore.Handle // set by the Sessions middleware
 
+	compress *compressor // set by the Compress middleware
+
 	probe  bool  // a registration-time call to a Bind handler, see boundPlan
 	probed *plan // what that handler binds
 

@@ -50,7 +50,19 @@ func (a *App) send(r *Request, resp Response) {
 			resp.kind, resp.bytes = kindBytes, buf.Bytes()
 		}
 	}
+	if r.compress != nil && resp.kind != kindEmpty {
+		r.compress.send(r, resp) // in a function of its own, so that resp does not escape here
+		return
+	}
+	r.write(resp)
+}
 
+// write sends a rendered Response: headers, status, body.
+func (r *Request) write(resp Response) {
+	if resp.kind == kindContent {
+		r.sendContent(resp)
+		return
+	}
 	for _, f := range resp.header {
 		r.outHeader(f.name, f.value, f.add)
 	}
@@ -68,9 +80,9 @@ func (a *App) send(r *Request, resp Response) {
 	case kindStream:
 		r.outHead(status, -1)
 		if err := resp.stream(r.streamWriter()); err != nil {
-			a.logger().LogAttrs(r.Context(), slog.LevelError, "stream failed",
+			r.app.logger().LogAttrs(r.Context(), slog.LevelError, "stream failed",
 				slog.String("method", r.method), slog.String("path", r.Path()), slog.String("err", err.Error()))
-			if r.w == nil {
+			if r.nc != nil {
 				r.nc.SetClose()
 			}
 		}
