@@ -20,6 +20,7 @@ import (
 
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/session"
 	"github.com/microframe/microframe/sessionstore"
 )
 
@@ -151,9 +152,9 @@ func theme(r *framework.Request) framework.Response {
 // tutorial:begin sessions
 func counterApp(store sessionstore.Store) *framework.App {
 	app := framework.New()
-	app.Use(framework.Recover(nil), framework.Sessions(sessionstore.NewManager(store)))
+	app.Use(framework.Recover(nil), session.Middleware(sessionstore.NewManager(store)))
 	app.Get("/counter", func(r *framework.Request) framework.Response {
-		n, err := r.Session().AddInt("visits", 1)
+		n, err := session.From(r).AddInt("visits", 1)
 		if err != nil {
 			return framework.Error(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/session"
 )
 
 //go:embed templates/*.html
@@ -110,7 +111,7 @@ func (a *todoApp) Search(r *framework.Request, p searchParams) framework.Respons
 
 // Counter counts this session's visits and answers the new count.
 func (a *todoApp) Counter(r *framework.Request) framework.Response {
-	n, err := r.Session().AddInt("counter", 1)
+	n, err := session.From(r).AddInt("counter", 1)
 	if err != nil {
 		return framework.Error(err)
 	}
@@ -128,7 +129,7 @@ func (a *todoApp) Login(r *framework.Request, p loginParams) framework.Response 
 	if user == "" {
 		return framework.Errorf(http.StatusBadRequest, "form parameter \"user\" is empty")
 	}
-	s := r.Session()
+	s := session.From(r)
 	if err := s.Renew(); err != nil {
 		return framework.Error(err)
 	}
@@ -142,7 +143,7 @@ func (a *todoApp) Login(r *framework.Request, p loginParams) framework.Response 
 // failed is not "not logged in": it answers the store's error (503 for
 // Redis).
 func (a *todoApp) WhoAmI(r *framework.Request) framework.Response {
-	s := r.Session()
+	s := session.From(r)
 	user := s.GetString("user")
 	if err := s.Err(); err != nil {
 		return framework.Error(err)
@@ -155,7 +156,7 @@ func (a *todoApp) WhoAmI(r *framework.Request) framework.Response {
 
 // Logout ends the session.
 func (a *todoApp) Logout(r *framework.Request) framework.Response {
-	if err := r.Session().Destroy(); err != nil {
+	if err := session.From(r).Destroy(); err != nil {
 		return framework.Error(err)
 	}
 	return framework.Text("logged out")

@@ -42,6 +42,7 @@ import (
 
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/session"
 	"github.com/microframe/microframe/sessionstore"
 	"github.com/microframe/microframe/sessionstore/redisstore"
 	"github.com/redis/go-redis/v9"
@@ -169,7 +170,7 @@ func newApp(cfg config, store sessionstore.Store, log *slog.Logger) (*framework.
 	if cfg.debug {
 		app.Use(framework.RequestID(), framework.Logger(nil))
 	}
-	app.Use(framework.Sessions(sessionstore.NewManager(store)))
+	app.Use(session.Middleware(sessionstore.NewManager(store)))
 	todos := newTodoApp(pages, dev)
 	for i := 1; i <= cfg.seed; i++ {
 		todos.list.add(fmt.Sprintf("example todo %d", i), nil)
