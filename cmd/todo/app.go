@@ -42,6 +42,9 @@ func (a *todoApp) Routes() map[string]string {
 		"Login":   "POST /login",
 		"WhoAmI":  "GET /whoami",
 		"Logout":  "POST /logout",
+		// pages.go
+		"LoginForm": "GET /login",
+		"Delete":    "POST /todo/{pos}/delete",
 	}
 }
 
@@ -115,7 +118,7 @@ func (a *todoApp) Counter(r *framework.Request) framework.Response {
 	if err != nil {
 		return framework.Error(err)
 	}
-	return framework.Text(strconv.FormatInt(n, 10))
+	return a.answer(r, "Counter", strconv.FormatInt(n, 10))
 }
 
 type loginParams struct {
@@ -136,7 +139,7 @@ func (a *todoApp) Login(r *framework.Request, p loginParams) framework.Response 
 	if err := s.PutString("user", user); err != nil {
 		return framework.Error(err)
 	}
-	return framework.Text("logged in as " + user)
+	return a.answer(r, "Logged in", "logged in as "+user)
 }
 
 // WhoAmI answers the logged-in user's name, or 401. A session store that
@@ -151,7 +154,7 @@ func (a *todoApp) WhoAmI(r *framework.Request) framework.Response {
 	if user == "" {
 		return framework.Errorf(http.StatusUnauthorized, "not logged in")
 	}
-	return framework.Text(user)
+	return a.answer(r, "Who am I", user)
 }
 
 // Logout ends the session.
@@ -159,5 +162,5 @@ func (a *todoApp) Logout(r *framework.Request) framework.Response {
 	if err := session.From(r).Destroy(); err != nil {
 		return framework.Error(err)
 	}
-	return framework.Text("logged out")
+	return a.answer(r, "Logged out", "logged out")
 }

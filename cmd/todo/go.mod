@@ -7,6 +7,7 @@ require (
 	github.com/microframe/microframe v0.0.0
 	github.com/microframe/microframe/sessionstore/redisstore v0.0.0
 	github.com/redis/go-redis/v9 v9.23.0
+	github.com/rs/cors v1.11.1
 	go.uber.org/goleak v1.3.0
 )
 

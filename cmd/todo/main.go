@@ -86,7 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if fl.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fl.Args())
 	}
-	return c, nil
+	return c, c.validate()
 }
 
 // run is main without the process: it serves until ctx is done. When ready
@@ -115,13 +115,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		return app.WriteRoutes(stdout)
 	}
 
-	l, err := net.Listen("tcp", cfg.addr)
+	srv, err := newServer(cfg.server, app, log)
 	if err != nil {
 		return err
 	}
-	srv, err := newServer(cfg.server, app, log)
+	l, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		l.Close()
 		return err
 	}
 	served := make(chan error, 1)
@@ -170,12 +169,15 @@ func newApp(cfg config, store sessionstore.Store, log *slog.Logger) (*framework.
 	if cfg.debug {
 		app.Use(framework.RequestID(), framework.Logger(nil))
 	}
+	app.Use(framework.Compress(framework.CompressOptions{}))
 	app.Use(session.Middleware(sessionstore.NewManager(store)))
 	todos := newTodoApp(pages, dev)
 	for i := 1; i <= cfg.seed; i++ {
 		todos.list.add(fmt.Sprintf("example todo %d", i), nil)
 	}
 	app.Mount(todos)
+	mountAPI(app, &todos.list)
+	app.Static("/static", staticFS())
 	return app, nil
 }
 
