@@ -5,10 +5,16 @@
 //	     [-store memory|redis] [-redis-addr 127.0.0.1:6379] [-instance NAME]
 //	     [-templates DIR] [-debug] [-routes]
 //
-// Pages: GET / (the list and a form), POST /todo/create (form fields task
-// and optional pos, then 303 back to /), GET /search?q=... (a repeated q
-// matches any). Sessions: GET /counter (a per-session counter), POST /login
-// (form field user), GET /whoami (401 when not logged in), POST /logout.
+// Pages: GET / (the list, a delete button per item, and a form), POST
+// /todo/create (form fields task and optional pos, then 303 back to /),
+// POST /todo/{pos}/delete (then 303 back to /), GET /search?q=... (a
+// repeated q matches any), /static/style.css (embedded). Sessions: GET
+// /counter (a per-session counter), GET /login (the form) and POST /login
+// (form field user), GET /whoami (401 when not logged in), POST /logout;
+// these answer an HTML page to browsers and plain text to other clients.
+// The JSON API is under /api/todos (see api.go). Responses of 1 KiB or
+// more are gzipped for clients that accept it. Every flag is checked
+// before the program listens.
 //
 // -server picks the microframe engine (the default) or net/http.Server;
 // the app is the same. -store picks the session store: memory (the
