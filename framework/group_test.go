@@ -2,6 +2,7 @@ package framework
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -140,4 +141,40 @@ func TestZeroApp(t *testing.T) {
 			t.Errorf("GET /none: %d", res.status)
 		}
 	})
+}
+
+type groupItems struct{}
+
+func (groupItems) Routes() map[string]string {
+	return map[string]string{"List": "GET /", "Show": "GET /{id}"}
+}
+func (groupItems) List(r *Request) Response { return Text("list") }
+func (groupItems) Show(r *Request, p struct {
+	ID int `path:"id"`
+}) Response {
+	return Text("item " + strconv.Itoa(p.ID))
+}
+
+type badGroupItems struct{}
+
+func (badGroupItems) Routes() map[string]string            { return map[string]string{"Show": "GET /{id}"} }
+func (badGroupItems) Show(r *Request, p idParams) Response { return Text("") }
+
+func TestGroupMount(t *testing.T) {
+	a := quietApp()
+	a.Route("/items", func(g *Group) {
+		g.Use(tag("items"))
+		g.Mount(groupItems{})
+	})
+	transports(t, a, func(t *testing.T, do func(*http.Request) result) {
+		for target, want := range map[string]string{"/items": "list", "/items/7": "item 7"} {
+			if res := do(get(target)); res.status != 200 || res.body != want || res.header.Get("X-Trace") != "items" {
+				t.Errorf("GET %s: %d %q %v", target, res.status, res.body, res.header)
+			}
+		}
+	})
+	msg := catchPanic(func() { quietApp().Route("/b", func(g *Group) { g.Mount(badGroupItems{}) }) })
+	if !strings.Contains(msg, "framework: Mount") || !strings.Contains(msg, `"idd"`) || !strings.Contains(msg, `"/{id}"`) {
+		t.Errorf("panic %q", msg)
+	}
 }

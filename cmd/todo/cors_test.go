@@ -2,15 +2,13 @@ package main
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/rs/cors"
 
-	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/internal/testserve"
 )
 
 // CORS is not written again in the framework: github.com/rs/cors, a
@@ -34,24 +32,13 @@ func testCORS(t *testing.T, server string) {
 	}).Handler))
 	mountAPI(app, &todoList{})
 
-	serve := map[string]func() string{
-		"nethttp": func() string {
-			srv := httptest.NewServer(app)
-			t.Cleanup(srv.Close)
-			return srv.URL
-		},
-		"engine": func() string {
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := &engine.Server{Handler: app, Logger: app.Logger}
-			go srv.Serve(l)
-			t.Cleanup(func() { srv.Close() })
-			return "http://" + l.Addr().String()
-		},
+	var addr string
+	if server == "engine" {
+		addr = testserve.Engine(t, app)
+	} else {
+		addr = testserve.NetHTTP(t, app)
 	}
-	base := serve[server]()
+	base := "http://" + addr
 	c := browser(t)
 	// A preflight from an allowed origin: answered by rs/cors
 	// itself, before routing (the API has no OPTIONS route).
