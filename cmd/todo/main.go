@@ -181,6 +181,7 @@ func newApp(cfg config, store sessionstore.Store, log *slog.Logger) (*framework.
 	for i := 1; i <= cfg.seed; i++ {
 		todos.list.add(fmt.Sprintf("example todo %d", i), nil)
 	}
+	app.ErrorRenderer = todos.errorPage
 	app.Mount(todos)
 	mountAPI(app, &todos.list)
 	app.Static("/static", staticFS())

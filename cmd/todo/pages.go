@@ -51,3 +51,15 @@ func (a *todoApp) answer(r *framework.Request, title, text string) framework.Res
 	}
 	return framework.Text(text)
 }
+
+// errorPage renders the errors of the pages: an HTML page with the
+// message for browsers, and the framework's default (text, or JSON for
+// clients that ask for it) for the rest. The API's group has its own.
+func (a *todoApp) errorPage(r *framework.Request, e *framework.HTTPError) framework.Response {
+	if !framework.AcceptsHTML(r) {
+		return framework.DefaultErrors(r, e)
+	}
+	return a.pages.Render("message.html", map[string]string{
+		"Title": http.StatusText(e.Code), "Text": e.Message,
+	}).WithStatus(e.Code)
+}

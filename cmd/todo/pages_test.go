@@ -21,8 +21,8 @@ func TestPages(t *testing.T) {
 			for _, path := range []string{"/", "/search", "/login", "/counter", "/whoami"} {
 				code, h, body := send(t, c, "GET", base+path, "", "Accept", htmlAccept)
 				if path == "/whoami" {
-					if code != 401 {
-						t.Errorf("GET /whoami before login: %d", code)
+					if code != 401 || !strings.Contains(body, `<p id="message">not logged in</p>`) || !strings.Contains(body, `href="/login"`) {
+						t.Errorf("GET /whoami before login, as a browser: %d\n%s", code, body)
 					}
 					continue
 				}
@@ -39,6 +39,14 @@ func TestPages(t *testing.T) {
 						t.Errorf("GET %s lacks %s", path, want)
 					}
 				}
+			}
+
+			// Errors are pages for browsers, text for the rest.
+			if code, h, body := send(t, c, "GET", base+"/todo/99", "", "Accept", htmlAccept); code != 404 || !strings.HasPrefix(h.Get("Content-Type"), "text/html") || !strings.Contains(body, "no todo at position 99") {
+				t.Errorf("404 page: %d %s\n%s", code, h.Get("Content-Type"), body)
+			}
+			if code, h, body := send(t, c, "GET", base+"/todo/99", ""); code != 404 || body != "no todo at position 99\n" || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
+				t.Errorf("404 text: %d %s %q", code, h.Get("Content-Type"), body)
 			}
 
 			// The login form posts user to /login; browsers get pages.
