@@ -83,8 +83,8 @@ type App struct {
 	pool    sync.Pool
 }
 
-// New returns an empty App. The zero App is ready to use too; New is
-// shorter to write than &framework.App{}.
+// New returns an empty App, ready for routes. The zero App works the
+// same way.
 func New() *App {
 	a := &App{}
 	a.init()
@@ -168,6 +168,7 @@ func (a *App) handle(rt *Route) {
 // Routes returns the handler map: every route, in dispatch order (see
 // package router). The slice is new on each call.
 func (a *App) Routes() []Route {
+	a.init()
 	byKey := make(map[string]*Route, len(a.routes))
 	for _, rt := range a.routes {
 		byKey[rt.Method+" "+rt.Pattern] = rt

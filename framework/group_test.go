@@ -128,6 +128,9 @@ func TestGroupRegistrationPanics(t *testing.T) {
 
 func TestZeroApp(t *testing.T) {
 	var a App
+	if rs := a.Routes(); len(rs) != 0 {
+		t.Fatalf("routes of the zero App: %v", rs)
+	}
 	a.Get("/", func(r *Request) Response { return Text("zero") })
 	a.Route("/api", func(g *Group) { g.Put("/x", func(r *Request) Response { return Status(204) }) })
 	transports(t, &a, func(t *testing.T, do func(*http.Request) result) {
