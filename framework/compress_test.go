@@ -149,19 +149,22 @@ func TestCompressAllocs(t *testing.T) {
 }
 
 // BenchmarkCompress measures a 4 KiB HTML list on the native path,
-// without Compress and with it (gzip at the default level).
+// without Compress and with it (gzip at the default level, and at 1).
 func BenchmarkCompress(b *testing.B) {
 	var sb strings.Builder
 	for i := 0; sb.Len() < 4096; i++ {
 		fmt.Fprintf(&sb, "<li id=\"t%d\">todo %d: water plant %d, %x</li>\n", i, i, i*7919%1000, i*2654435761)
 	}
 	body := sb.String()
-	for _, on := range []bool{false, true} {
-		name := "off"
+	for _, c := range []struct {
+		name  string
+		on    bool
+		level int
+	}{{"off", false, 0}, {"gzip", true, 0}, {"gzip-level1", true, 1}} {
+		name, on := c.name, c.on
 		a := quietApp()
 		if on {
-			name = "gzip"
-			a.Use(Compress(CompressOptions{}))
+			a.Use(Compress(CompressOptions{Level: c.level}))
 		}
 		a.Get("/", func(r *Request) Response { return Text(body) })
 		fc := new(fakeCtx).set("GET", "/")
