@@ -76,11 +76,19 @@ func (e *BindError) StatusCode() int { return http.StatusBadRequest }
 // sends. Booleans accept what strconv.ParseBool does, plus "on" and "off"
 // (an HTML checkbox sends "on").
 //
-// Fields tagged `json:"..."` come from a JSON body, as described in
-// bindjson.go's BindJSON section: P may mix them with path and query
-// fields. When P (or *P) has a method Validate() error, it is called once
-// every field is bound, and an error from it is answered 422 (see
-// Invalid).
+// Fields tagged `json:"..."` (and no other source) are decoded from the
+// request body, as encoding/json does; P may mix them with path and query
+// fields, which JSON keys never touch. The policy is strict: the
+// Content-Type must be application/json or end in "+json" (else 415); the
+// body must be one JSON object with nothing after it, and an empty body,
+// malformed JSON, a value of the wrong type or a key that matches no json
+// field is 400 with a message naming the field; a body over
+// App.MaxJSONBytes is 413. A field absent from the body keeps its zero
+// value.
+//
+// When P (or *P) has a method Validate() error (see Validator), it is
+// called once every field is bound, and an error from it is answered 422
+// (see Invalid).
 //
 // A value that does not convert, or a required one that is absent, is
 // answered 400 with a *BindError message before fn runs; a body that cannot

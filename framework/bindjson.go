@@ -12,11 +12,7 @@ import (
 	"strings"
 )
 
-// JSON bodies and validation, for Bind.
-//
-// The fields of a parameter struct tagged `json:"name"` (and no other
-// source) are decoded from the request body, as encoding/json does, while
-// fields with another source tag keep theirs:
+// JSON bodies and validation, for Bind (whose doc states the policy):
 //
 //	type updateParams struct {
 //		Pos  int    `path:"pos"`
@@ -24,19 +20,9 @@ import (
 //		Due  *Date  `json:"due,omitempty"`
 //	}
 //
-// The policy, strict so that a typo in a client is an error and not a
-// silently dropped field:
-//
-//   - the Content-Type must be application/json or a type ending in
-//     "+json", else 415;
-//   - the body must be one JSON object (or null) and nothing after it; an
-//     empty body, malformed JSON or a value of the wrong type is 400, with
-//     a message naming the field when there is one;
-//   - a key that matches no json field is 400 ("unknown field");
-//   - a body longer than App.MaxJSONBytes is 413.
-//
-// A field absent from the body keeps its zero value: to require one, or to
-// check its value, give the struct a Validate method.
+// The JSON fields are decoded into a struct type made of them only, so
+// that unknown keys are caught and the other fields are never touched,
+// then copied over.
 
 // DefaultMaxJSONBytes is the default App.MaxJSONBytes: 1 MiB.
 const DefaultMaxJSONBytes = 1 << 20
@@ -92,9 +78,7 @@ func validate(v Validator) error {
 	return &HTTPError{Code: http.StatusUnprocessableEntity, Message: err.Error(), Err: err}
 }
 
-// jsonPlan decodes a JSON body into the json fields of a parameter struct:
-// into a struct type made of those fields only (so that unknown keys are
-// caught and other fields are never touched), then copied over.
+// jsonPlan decodes a JSON body into the json fields of a parameter struct.
 type jsonPlan struct {
 	typ   reflect.Type
 	index [][]int // where each field of typ goes in the parameter struct

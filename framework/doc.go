@@ -11,8 +11,9 @@
 //	response.go   the Response a handler returns: text, HTML, JSON,
 //	              redirects, streams, errors; write.go sends it
 //	app.go        the App: routes, middleware, and the two entry points
-//	bind.go       parameter injection: query, form, path, cookie and header
-//	              values bound into a struct before the handler runs
+//	bind.go       parameter injection: query, form, path, cookie, header
+//	              (and JSON body, bindjson.go) values bound into a struct
+//	              and validated before the handler runs
 //	auto.go       auto-configuration: an app type's methods become routes
 //	middleware.go logging, panic recovery, request ids, net/http middleware
 //	templates.go  html/template pages parsed on first use and cached
