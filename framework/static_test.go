@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"io/fs"
 	"net/http"
 	"strings"
 	"testing"
@@ -100,4 +101,31 @@ func TestStaticPanics(t *testing.T) {
 			t.Errorf("%s: panic %q, want %q", tt.name, msg, tt.want)
 		}
 	}
+}
+
+// noSeekFS hides the Seek method of its files: an fs.File need not have
+// one, and ServeContent needs it.
+type noSeekFS struct{ fs.FS }
+
+type noSeekFile struct{ fs.File }
+
+func (n noSeekFS) Open(name string) (fs.File, error) {
+	f, err := n.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return noSeekFile{f}, nil
+}
+
+func TestStaticWithoutSeek(t *testing.T) {
+	a := quietApp()
+	a.Static("", noSeekFS{staticFS})
+	transports(t, a, func(t *testing.T, do func(*http.Request) result) {
+		if res := do(get("/style.css", "Range", "bytes=5-9")); res.status != 206 || res.body != "{ col" {
+			t.Errorf("range over a file without Seek: %d %q", res.status, res.body)
+		}
+		if res := do(get("/docs/")); res.status != 200 || res.body != "<p>docs</p>\n" {
+			t.Errorf("index: %d %q", res.status, res.body)
+		}
+	})
 }
