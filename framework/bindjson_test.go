@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -118,4 +119,41 @@ func TestErrorRenderers(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestAcceptsJSON(t *testing.T) {
+	tests := []struct {
+		accept     string
+		json, html bool
+	}{
+		{"", false, false},
+		{"*/*", false, false},
+		{"application/json", true, false},
+		{"application/problem+json", true, false},
+		{"application/json, text/plain, */*", true, false},
+		{"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", false, true},
+		{"text/html;q=0, application/json", true, false},
+		{"application/json;q=0.0, text/html", false, true},
+		{"application/json; charset=utf-8; q=0", false, false},
+		{"application/json;q=0.5", true, false},
+		{"TEXT/HTML", false, true},
+	}
+	for _, tt := range tests {
+		r := &Request{hr: httptest.NewRequest("GET", "/", nil)}
+		r.hr.Header.Set("Accept", tt.accept)
+		if AcceptsJSON(r) != tt.json || AcceptsHTML(r) != tt.html {
+			t.Errorf("Accept %q: json %v html %v, want %v %v", tt.accept, AcceptsJSON(r), AcceptsHTML(r), tt.json, tt.html)
+		}
+	}
+}
+
+func TestRegisterErrorStatusPanics(t *testing.T) {
+	for _, f := range []func(){
+		func() { RegisterErrorStatus(nil, 404) },
+		func() { RegisterErrorStatus(errors.New("x"), 200) },
+	} {
+		if msg := catchPanic(f); !strings.HasPrefix(msg, "framework: RegisterErrorStatus") {
+			t.Errorf("panic %q", msg)
+		}
+	}
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/microframe/microframe/parse"
 )
 
@@ -180,4 +182,29 @@ func BenchmarkCompress(b *testing.B) {
 			b.ReportMetric(float64(fc.out.Len()), "body-bytes")
 		})
 	}
+}
+
+func TestCompressZstd(t *testing.T) {
+	big := strings.Repeat("zstd when asked ", 100)
+	a := quietApp()
+	a.Use(Compress(CompressOptions{Zstd: true}))
+	a.Get("/", func(r *Request) Response { return Text(big) })
+	transports(t, a, func(t *testing.T, do func(*http.Request) result) {
+		res := do(get("/", "Accept-Encoding", "gzip, zstd"))
+		if res.header.Get("Content-Encoding") != "zstd" {
+			t.Fatalf("Content-Encoding %q, want zstd", res.header.Get("Content-Encoding"))
+		}
+		dec, err := zstd.NewReader(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer dec.Close()
+		out, err := dec.DecodeAll([]byte(res.body), nil)
+		if err != nil || string(out) != big {
+			t.Errorf("zstd body: %v, %d bytes", err, len(out))
+		}
+		if res := do(get("/", "Accept-Encoding", "gzip")); res.header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("gzip-only client: %q", res.header.Get("Content-Encoding"))
+		}
+	})
 }

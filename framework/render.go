@@ -77,7 +77,7 @@ func preferred(accept string, want func(string) bool) bool {
 		if !isJSONType(mt) && mt != "text/html" && mt != "application/xhtml+xml" {
 			continue
 		}
-		if q := strings.TrimSpace(params); strings.HasPrefix(q, "q=0") && strings.Trim(q[3:], ".0") == "" {
+		if zeroQuality(params) {
 			continue // q=0: not acceptable
 		}
 		return want(mt)
@@ -111,4 +111,18 @@ func (a *App) renderError(r *Request, resp Response, code int, msg string) Respo
 	}
 	out.header = slices.Concat(resp.header, out.header)
 	return out
+}
+
+// zeroQuality reports whether the parameters of a media range (after its
+// first ';') hold q=0 (or 0.0, 0.00...).
+func zeroQuality(params string) bool {
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		name, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(name, "q") {
+			return strings.HasPrefix(v, "0") && strings.Trim(v, "0.") == ""
+		}
+	}
+	return false
 }
