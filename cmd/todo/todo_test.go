@@ -80,24 +80,10 @@ func browser(t testing.TB) *http.Client {
 
 func fetch(t testing.TB, c *http.Client, method, u string, form url.Values) (int, http.Header, string) {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
+	if form == nil {
+		return send(t, c, method, u, "")
 	}
-	req, err := http.NewRequest(method, u, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
+	return send(t, c, method, u, form.Encode(), "Content-Type", "application/x-www-form-urlencoded")
 }
 
 func TestTodoApp(t *testing.T) {
