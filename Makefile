@@ -9,9 +9,12 @@ NESTED   := $(patsubst %/go.mod,%,$(shell find . -mindepth 2 -name go.mod -not -
 
 .PHONY: run hello test test-root test-nested vet lint bench fuzz fuzz-short e2e stress cluster-test clean
 
-## run: start the demo app (cmd/todo) on $(ADDR) with embedded defaults
+## run: build the demo app (cmd/todo) into bin/todo and exec it on $(ADDR)
+## with embedded defaults; the shell is replaced by the server, so the
+## process make started is the server (kill its pid, the server stops)
 run:
-	cd cmd/todo && $(GO) run . -addr $(ADDR)
+	cd cmd/todo && $(GO) build -o ../../bin/todo .
+	exec ./bin/todo -addr $(ADDR)
 
 ## hello: start the benchmark server (cmd/hello, native handler) on $(ADDR)
 hello:

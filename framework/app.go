@@ -35,9 +35,11 @@ type Route struct {
 	Method string
 	// Pattern is the URL pattern as registered (see package router).
 	Pattern string
-	// Handler is the callable, with the route's binding applied but
-	// without the App's middleware.
+	// Handler is the callable, with the route's binding applied and the
+	// middleware of its Group and of With, but without the App's.
 	Handler Handler
+
+	group *Group // the group it was registered on; nil for the App
 }
 
 // App is a web application: a set of routes and the middleware around
@@ -62,8 +64,18 @@ type App struct {
 	// NotFound answers requests no route matches. Nil means a 404 with the
 	// text body "no route found for METHOD /path".
 	NotFound Handler
+	// ErrorRenderer turns the errors of handlers (Error, Errorf, a failed
+	// Bind) and of routing (404, 405) into the responses clients see,
+	// unless the route's Group has its own. Nil means DefaultErrors: JSON
+	// for clients that ask for it, text otherwise.
+	ErrorRenderer ErrorRenderer
+	// MaxJSONBytes bounds a JSON body that Bind decodes; a longer one is
+	// answered 413. Zero means DefaultMaxJSONBytes (1 MiB); negative means
+	// only MaxBodyBytes applies.
+	MaxJSONBytes int64
 
 	router  *router.Router[*Route]
+	groups  []*Group // with a prefix, for the errors of unrouted requests
 	routes  []*Route
 	mws     []Middleware
 	once    sync.Once
@@ -71,11 +83,20 @@ type App struct {
 	pool    sync.Pool
 }
 
-// New returns an empty App.
+// New returns an empty App, ready for routes. The zero App works the
+// same way.
 func New() *App {
-	a := &App{router: router.New[*Route]()}
-	a.pool.New = func() any { return &Request{app: a} }
+	a := &App{}
+	a.init()
 	return a
+}
+
+// init makes the zero App usable. Registration is single-threaded (before
+// the first request), and serve runs it under once otherwise.
+func (a *App) init() {
+	if a.router == nil {
+		a.router = router.New[*Route]()
+	}
 }
 
 // Use appends middleware to the chain around every request, routed or not.
@@ -95,21 +116,18 @@ func (a *App) Use(mw ...Middleware) {
 // Handle panics, with a message starting "framework: ", on a malformed
 // pattern or method, on a route that conflicts with an existing one (the
 // message names both), on a nil h, and after the App has served.
+//
+// When h was made by Bind, Handle also panics if the parameter struct binds
+// a path parameter that pattern does not have.
 func (a *App) Handle(method, pattern string, h Handler) {
-	if h == nil {
-		panic("framework: Handle " + method + " " + pattern + " with a nil handler")
-	}
-	a.handle(&Route{Name: funcName(h), Method: method, Pattern: pattern, Handler: h})
+	a.register(nil, method, pattern, h)
 }
 
 // HandleHTTP registers an http.Handler, like Handle. It receives the
 // original *http.Request under net/http and one built for it on the native
 // path; path parameters are available from r.PathValue.
 func (a *App) HandleHTTP(method, pattern string, h http.Handler) {
-	if h == nil {
-		panic("framework: HandleHTTP " + method + " " + pattern + " with a nil handler")
-	}
-	a.handle(&Route{Name: typeName(h), Method: method, Pattern: pattern, Handler: fromHTTPHandler(h)})
+	a.registerHTTP(nil, method, pattern, h)
 }
 
 // Get registers h for GET (and so HEAD) requests to pattern.
@@ -118,8 +136,21 @@ func (a *App) Get(pattern string, h Handler) { a.Handle(http.MethodGet, pattern,
 // Post registers h for POST requests to pattern.
 func (a *App) Post(pattern string, h Handler) { a.Handle(http.MethodPost, pattern, h) }
 
+// Put registers h for PUT requests to pattern.
+func (a *App) Put(pattern string, h Handler) { a.Handle(http.MethodPut, pattern, h) }
+
+// Patch registers h for PATCH requests to pattern.
+func (a *App) Patch(pattern string, h Handler) { a.Handle(http.MethodPatch, pattern, h) }
+
+// Delete registers h for DELETE requests to pattern.
+func (a *App) Delete(pattern string, h Handler) { a.Handle(http.MethodDelete, pattern, h) }
+
+// Options registers h for OPTIONS requests to pattern.
+func (a *App) Options(pattern string, h Handler) { a.Handle(http.MethodOptions, pattern, h) }
+
 func (a *App) handle(rt *Route) {
 	a.mustBeOpen("Handle")
+	a.init()
 	if rt.Method == "*" {
 		rt.Method = ""
 	}
@@ -137,6 +168,7 @@ func (a *App) handle(rt *Route) {
 // Routes returns the handler map: every route, in dispatch order (see
 // package router). The slice is new on each call.
 func (a *App) Routes() []Route {
+	a.init()
 	byKey := make(map[string]*Route, len(a.routes))
 	for _, rt := range a.routes {
 		byKey[rt.Method+" "+rt.Pattern] = rt
@@ -152,6 +184,7 @@ func (a *App) Routes() []Route {
 
 // ServeHTTP answers a request that came through net/http.
 func (a *App) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
+	a.once.Do(a.build)
 	r := a.get()
 	r.hr, r.w = hr, w
 	r.method = hr.Method
@@ -169,6 +202,7 @@ func (a *App) ServeCtx(c *engine.Ctx) {
 // serveNative is ServeCtx over the interface an *engine.Ctx satisfies, so
 // tests can drive it directly.
 func (a *App) serveNative(c nativeCtx) {
+	a.once.Do(a.build)
 	r := a.get()
 	r.nc, r.pr = c, c.Request()
 	r.method = r.pr.MethodString()
@@ -186,12 +220,13 @@ func (a *App) serveNative(c nativeCtx) {
 // 500), so that a multipart form's temporary files are still removed.
 func (a *App) serve(r *Request) {
 	defer a.put(r)
-	a.once.Do(a.build)
 	a.send(r, a.handler(r))
 }
 
 // build composes the middleware chain around dispatch, once.
 func (a *App) build() {
+	a.init()
+	a.pool.New = func() any { return &Request{app: a} }
 	h := a.dispatch
 	for i := len(a.mws) - 1; i >= 0; i-- {
 		h = a.mws[i](h)
@@ -237,9 +272,6 @@ func (a *App) put(r *Request) {
 func (a *App) mustBeOpen(what string) {
 	if a.handler != nil {
 		panic("framework: App." + what + " after the App started serving")
-	}
-	if a.router == nil {
-		panic("framework: App used without New")
 	}
 }
 

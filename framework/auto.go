@@ -57,7 +57,9 @@ var (
 // has a handler's shape but is not declared (declare it, or unexport it),
 // when a declaration is malformed, when a bound path parameter is not in
 // the pattern, and for everything Handle panics on.
-func (a *App) Mount(app Routable) {
+func (a *App) Mount(app Routable) { a.mount(nil, app) }
+
+func (a *App) mount(g *Group, app Routable) {
 	v := reflect.ValueOf(app)
 	t := v.Type()
 	typeName := strings.TrimPrefix(t.String(), "*")
@@ -91,7 +93,7 @@ func (a *App) Mount(app Routable) {
 		if err != nil {
 			fail("%s: %v", name, err)
 		}
-		a.handle(&Route{Name: typeName + "." + name, Method: method, Pattern: pattern, Handler: h})
+		a.add(g, &Route{Name: typeName + "." + name, Method: method, Pattern: pattern, Handler: h})
 	}
 }
 
@@ -133,10 +135,8 @@ func methodHandler(m reflect.Value, pattern string) (Handler, error) {
 		if err != nil {
 			return nil, fmt.Errorf("binding %s: %v", pt, err)
 		}
-		for _, f := range pl.fields {
-			if f.src == fromPath && !strings.Contains(pattern, "{"+f.name+"}") && !strings.Contains(pattern, "{"+f.name+"...}") {
-				return nil, fmt.Errorf("%s binds path parameter %q, which pattern %q does not have", pt, f.name, pattern)
-			}
+		if err := pl.checkPath(pattern); err != nil {
+			return nil, err
 		}
 		// The parameter type is only known at run time, so the call goes
 		// through reflect (a few allocations per request). Bind, with the

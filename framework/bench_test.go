@@ -93,9 +93,9 @@ func TestDispatchAllocs(t *testing.T) {
 	}
 	a := githubApp(t)
 	want := map[string]struct{ native, nethttp float64 }{
-		"static":   {0, 3},  // net/http: the Header map's []string values
-		"param":    {1, 4},  // the decoded parameter the handler asked for
-		"notfound": {9, 12}, // the message is formatted, the error boxed
+		"static":   {0, 3},   // net/http: the Header map's []string values
+		"param":    {1, 4},   // the decoded parameter the handler asked for
+		"notfound": {10, 13}, // the message is formatted, the error boxed, an *HTTPError for the ErrorRenderer
 	}
 	for _, c := range dispatchCases {
 		fc := new(fakeCtx).set(c.method, c.target)

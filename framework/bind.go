@@ -76,21 +76,69 @@ func (e *BindError) StatusCode() int { return http.StatusBadRequest }
 // sends. Booleans accept what strconv.ParseBool does, plus "on" and "off"
 // (an HTML checkbox sends "on").
 //
+// Fields tagged `json:"..."` (and no other source) are decoded from the
+// request body, as encoding/json does; P may mix them with path and query
+// fields, which JSON keys never touch. The policy is strict: the
+// Content-Type must be application/json or end in "+json" (else 415); the
+// body must be one JSON object with nothing after it, and an empty body,
+// malformed JSON, a value of the wrong type or a key that matches no json
+// field is 400 with a message naming the field; a body over
+// App.MaxJSONBytes is 413. A field absent from the body keeps its zero
+// value.
+//
+// When P (or *P) has a method Validate() error (see Validator), it is
+// called once every field is bound, and an error from it is answered 422
+// (see Invalid).
+//
 // A value that does not convert, or a required one that is absent, is
 // answered 400 with a *BindError message before fn runs; a body that cannot
 // be parsed as a form gets 400 or 413.
 //
-// Bind panics, when called, if P is not a struct or a field is unusable (a
-// type it cannot convert to, a tag on an unexported field, two sources).
+// Bind panics, when called, if P is not a struct, has no tagged field, or
+// has a field it cannot use (a type it cannot convert to, a tag on an
+// unexported field, two sources). Registering the handler with Handle (or
+// Get, ...) panics when P binds a path parameter the pattern lacks.
 func Bind[P any](fn func(r *Request, p P) Response) Handler {
 	pl := mustPlan(reflect.TypeFor[P]())
-	return func(r *Request) Response {
+	h := func(r *Request) Response {
+		if r.probe {
+			r.probed = pl
+			return Response{}
+		}
 		var p P
 		if err := pl.fill(r, reflect.ValueOf(&p).Elem()); err != nil {
 			return Error(err)
 		}
 		return fn(r, p)
 	}
+	bindFuncs.Store(reflect.ValueOf(h).Pointer(), true)
+	return h
+}
+
+// bindFuncs holds the code pointers of the handlers Bind makes, so that
+// registration can recognise them and ask for their plan.
+var bindFuncs sync.Map // uintptr -> true
+
+// boundPlan returns the binding plan of a handler made by Bind, nil for
+// any other handler (which is never called here).
+func boundPlan(h Handler) *plan {
+	if _, ok := bindFuncs.Load(reflect.ValueOf(h).Pointer()); !ok {
+		return nil
+	}
+	probe := &Request{probe: true}
+	h(probe)
+	return probe.probed
+}
+
+// checkPath reports a path field whose parameter pattern does not have.
+func (p *plan) checkPath(pattern string) error {
+	for _, f := range p.fields {
+		if f.src == fromPath && !strings.Contains(pattern, "{"+f.name+"}") && !strings.Contains(pattern, "{"+f.name+"...}") {
+			return fmt.Errorf("%s field %s binds path parameter %q, which pattern %q does not have",
+				p.typ, p.typ.FieldByIndex(f.index).Name, f.name, pattern)
+		}
+	}
+	return nil
 }
 
 // Bind fills the tagged fields of the struct dst points to from the
@@ -128,9 +176,12 @@ type fieldPlan struct {
 }
 
 type plan struct {
-	fields  []fieldPlan
-	hasForm bool
-	hasQry  bool
+	typ      reflect.Type
+	fields   []fieldPlan
+	hasForm  bool
+	hasQry   bool
+	json     *jsonPlan // nil when no field comes from a JSON body
+	validate bool      // *P has Validate() error
 }
 
 var plans sync.Map // reflect.Type -> *plan
@@ -156,7 +207,8 @@ func makePlan(t reflect.Type) (*plan, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("parameters must be a struct, not %s", t.Kind())
 	}
-	p := &plan{}
+	p := &plan{typ: t, validate: reflect.PointerTo(t).Implements(validatorType)}
+	var jsonFields []reflect.StructField
 	for _, sf := range reflect.VisibleFields(t) {
 		if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
 			continue // its fields are visited on their own
@@ -182,6 +234,9 @@ func makePlan(t reflect.Type) (*plan, error) {
 				return nil, fmt.Errorf("field %s: unknown tag option %q", sf.Name, opts)
 			}
 		}
+		if v, ok := sf.Tag.Lookup("json"); ok && v != "-" && len(found) == 0 {
+			found = append(found, "json") // with another source, the json tag is for output only
+		}
 		switch {
 		case len(found) == 0:
 			continue
@@ -191,6 +246,9 @@ func makePlan(t reflect.Type) (*plan, error) {
 			return nil, fmt.Errorf("field %s is tagged but unexported", sf.Name)
 		case viaPointer(t, sf.Index):
 			return nil, fmt.Errorf("field %s is reached through an embedded pointer, which may be nil", sf.Name)
+		case found[0] == "json":
+			jsonFields = append(jsonFields, sf)
+			continue
 		}
 		if err := checkType(fp.src, sf.Type); err != nil {
 			return nil, fmt.Errorf("field %s: %v", sf.Name, err)
@@ -198,6 +256,16 @@ func makePlan(t reflect.Type) (*plan, error) {
 		p.hasForm = p.hasForm || fp.src == fromForm
 		p.hasQry = p.hasQry || fp.src == fromQuery
 		p.fields = append(p.fields, fp)
+	}
+	if len(jsonFields) > 0 {
+		jp, err := makeJSONPlan(jsonFields)
+		if err != nil {
+			return nil, err
+		}
+		p.json = jp
+	}
+	if len(p.fields) == 0 && p.json == nil {
+		return nil, fmt.Errorf("no field has a source tag (query, form, path, cookie, header or json), so nothing would be bound")
 	}
 	return p, nil
 }
@@ -261,11 +329,19 @@ func (p *plan) fill(r *Request, v reflect.Value) error {
 			return err
 		}
 	}
+	if p.json != nil {
+		if err := p.json.fill(r, v); err != nil {
+			return err
+		}
+	}
 	for i := range p.fields {
 		f := &p.fields[i]
 		if err := f.bind(r, v.FieldByIndex(f.index)); err != nil {
 			return err
 		}
+	}
+	if p.validate {
+		return validate(v.Addr().Interface().(Validator))
 	}
 	return nil
 }

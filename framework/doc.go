@@ -11,12 +11,20 @@
 //	response.go   the Response a handler returns: text, HTML, JSON,
 //	              redirects, streams, errors; write.go sends it
 //	app.go        the App: routes, middleware, and the two entry points
-//	bind.go       parameter injection: query, form, path, cookie and header
-//	              values bound into a struct before the handler runs
+//	bind.go       parameter injection: query, form, path, cookie, header
+//	              (and JSON body, bindjson.go) values bound into a struct
+//	              and validated before the handler runs
 //	auto.go       auto-configuration: an app type's methods become routes
 //	middleware.go logging, panic recovery, request ids, net/http middleware
 //	templates.go  html/template pages parsed on first use and cached
-//	session.go    sessions from package sessionstore, behind a cookie
+//	group.go      groups of routes with a prefix, middleware, error renderer
+//	bindjson.go   JSON bodies and validation for Bind
+//	render.go     error renderers: text, JSON, by the client's Accept
+//	static.go     static files through http.ServeContent
+//	compress.go   gzip (and zstd) responses through klauspost/compress
+//
+// Sessions are in package framework/session, so that an app without them
+// does not link the session store.
 //
 // # Handlers
 //

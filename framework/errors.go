@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-
-	"github.com/microframe/microframe/sessionstore"
+	"sync"
+	"sync/atomic"
 )
 
 // HTTPError is an error that knows its HTTP answer: the status code and a
@@ -48,8 +48,9 @@ func (e *HTTPError) StatusCode() int { return e.Code }
 //     text of any other such type below 500 (which therefore must be fit
 //     for clients), or the status text;
 //   - an error matching fs.ErrNotExist gives 404, fs.ErrPermission 403;
-//   - context.Canceled, context.DeadlineExceeded and
-//     sessionstore.ErrTooManySessions (the session store is full) give 503;
+//   - an error matching one given to RegisterErrorStatus gives its status
+//     (package framework/session makes the session store's "full" a 503);
+//   - context.Canceled and context.DeadlineExceeded give 503;
 //   - any other error gives 500 with the body "Internal Server Error": its
 //     text stays in the log, where it cannot leak internals to a client.
 //
@@ -90,13 +91,15 @@ func errorStatus(err error) (int, string) {
 		}
 		return code, err.Error()
 	}
+	if code := registeredStatus(err); code != 0 {
+		return code, http.StatusText(code)
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return http.StatusNotFound, http.StatusText(http.StatusNotFound)
 	case errors.Is(err, fs.ErrPermission):
 		return http.StatusForbidden, http.StatusText(http.StatusForbidden)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, sessionstore.ErrTooManySessions):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, http.StatusText(http.StatusServiceUnavailable)
 	}
 	return http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)
@@ -109,4 +112,50 @@ func validCode(code int) int {
 		return http.StatusInternalServerError
 	}
 	return code
+}
+
+// registered holds the RegisterErrorStatus mappings, copied on write.
+var (
+	registered   atomic.Pointer[[]errorStatusEntry]
+	registeredMu sync.Mutex
+)
+
+type errorStatusEntry struct {
+	target error
+	code   int
+}
+
+// RegisterErrorStatus makes Error answer code (a 4xx or 5xx, with the
+// standard status text as the message) for any error matching target
+// (errors.Is), for sentinel errors of packages that know nothing of HTTP.
+// Call it from an init function or before serving; a later registration
+// for the same target replaces the earlier one. It panics on a nil target
+// or a code outside 400..599.
+func RegisterErrorStatus(target error, code int) {
+	if target == nil || code < 400 || code > 599 {
+		panic(fmt.Sprintf("framework: RegisterErrorStatus(%v, %d): want an error and a status in 400..599", target, code))
+	}
+	registeredMu.Lock()
+	defer registeredMu.Unlock()
+	var next []errorStatusEntry
+	if cur := registered.Load(); cur != nil {
+		for _, e := range *cur {
+			if e.target != target {
+				next = append(next, e)
+			}
+		}
+	}
+	next = append(next, errorStatusEntry{target, code})
+	registered.Store(&next)
+}
+
+func registeredStatus(err error) int {
+	if cur := registered.Load(); cur != nil {
+		for _, e := range *cur {
+			if errors.Is(err, e.target) {
+				return e.code
+			}
+		}
+	}
+	return 0
 }

@@ -9,7 +9,6 @@ import (
 	"net/url"
 
 	"github.com/microframe/microframe/parse"
-	"github.com/microframe/microframe/sessionstore"
 )
 
 // This file is the bridge to net/http in the other direction: http.Handlers
@@ -47,7 +46,7 @@ func (r *Request) HTTPRequest() *http.Request {
 	}
 	if r.hr != nil {
 		r.httpReq = r.hr
-		if ctx := r.httpContext(); ctx != r.hr.Context() {
+		if ctx := r.Context(); ctx != r.hr.Context() {
 			r.httpReq = r.hr.WithContext(ctx)
 		}
 		return r.httpReq
@@ -82,18 +81,8 @@ func (r *Request) HTTPRequest() *http.Request {
 		name, value := r.params.At(i)
 		hr.SetPathValue(name, decodePath(value))
 	}
-	r.httpReq = hr.WithContext(r.httpContext())
+	r.httpReq = hr.WithContext(r.Context())
 	return r.httpReq
-}
-
-// httpContext is the context for an *http.Request: Context, plus the
-// session for sessionstore.FromContext when there is one.
-func (r *Request) httpContext() context.Context {
-	ctx := r.Context()
-	if r.session != nil && sessionstore.FromContext(ctx) != r.session {
-		ctx = sessionstore.NewContext(ctx, r.session)
-	}
-	return ctx
 }
 
 // responseWriter returns the http.ResponseWriter for r: net/http's own, or
@@ -114,7 +103,11 @@ func fromHTTPHandler(h http.Handler) Handler {
 			name, value := r.params.At(i)
 			hr.SetPathValue(name, decodePath(value))
 		}
-		h.ServeHTTP(r.responseWriter(), hr)
+		if r.compress != nil {
+			r.compress.handler(h).ServeHTTP(r.responseWriter(), hr)
+		} else {
+			h.ServeHTTP(r.responseWriter(), hr)
+		}
 		r.rw.finish()
 		return written()
 	}

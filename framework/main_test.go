@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -13,11 +12,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
-	"github.com/microframe/microframe/engine"
+	"github.com/microframe/microframe/internal/testserve"
 	"github.com/microframe/microframe/parse"
 )
 
@@ -81,37 +79,11 @@ func client(t testing.TB, addr string) func(*http.Request) result {
 
 // serveNetHTTP serves a on a net/http.Server at a random 127.0.0.1 port
 // until the test ends.
-func serveNetHTTP(t testing.TB, a *App) string {
-	srv := httptest.NewUnstartedServer(a)
-	srv.Config.ErrorLog = nil
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv.Listener.Addr().String()
-}
+func serveNetHTTP(t testing.TB, a *App) string { return testserve.NetHTTP(t, a) }
 
 // serveEngine serves a on the engine at a random 127.0.0.1 port until the
 // test ends, and returns "127.0.0.1:port".
-func serveEngine(t testing.TB, a *App) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &engine.Server{Handler: a, Logger: slog.New(slog.DiscardHandler)}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		if err := <-done; err != nil && !errors.Is(err, engine.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return l.Addr().String()
-}
+func serveEngine(t testing.TB, a *App) string { return testserve.Engine(t, a) }
 
 func newReq(method, target string, body string, header ...string) *http.Request {
 	var rd io.Reader

@@ -3,6 +3,7 @@ package framework
 import (
 	"context"
 	"crypto/tls"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/microframe/microframe/framework/router"
 	"github.com/microframe/microframe/parse"
-	"github.com/microframe/microframe/sessionstore"
 )
 
 // Request is the request a handler sees. It presents the same request the
@@ -47,7 +47,10 @@ type Request struct {
 	body body      // the replayable body, see body.go
 	form formState // see form.go
 
-	session *sessionstore.Handle // set by the Sessions middleware
+	compress *compressor // set by the Compress middleware
+
+	probe  bool  // a registration-time call to a Bind handler, see boundPlan
+	probed *plan // what that handler binds
 
 	httpReq *http.Request     // built on demand on the native path
 	rw      ctxResponseWriter // the http.ResponseWriter over the native path
@@ -231,6 +234,10 @@ func (r *Request) SetContext(ctx context.Context) {
 		r.httpReq = r.httpReq.WithContext(ctx)
 	}
 }
+
+// Logger returns the App's Logger (slog.Default() when it has none), for
+// handlers and middleware that log.
+func (r *Request) Logger() *slog.Logger { return r.app.logger() }
 
 // Param returns the path parameter name of the matched route,
 // percent-decoded: "/todo/{id}" and "/todo/a%20b" give "a b". It returns ""

@@ -16,17 +16,18 @@ import (
 // Errorf or Templates.Render, then refine it with the With* methods, each of
 // which returns a changed copy. The zero Response is an empty 200.
 type Response struct {
-	status int
-	kind   bodyKind
-	ctype  string
-	text   string
-	bytes  []byte
-	value  any // the JSON value or the template data
-	tmpl   *Templates
-	name   string // template name
-	stream func(StreamWriter) error
-	err    error
-	header []headerField
+	status  int
+	kind    bodyKind
+	ctype   string
+	text    string
+	bytes   []byte
+	value   any // the JSON value or the template data
+	tmpl    *Templates
+	name    string // template name
+	stream  func(StreamWriter) error
+	err     error
+	content io.ReadSeeker // for Content, with name and value (the modtime)
+	header  []headerField
 }
 
 type bodyKind uint8
@@ -40,6 +41,7 @@ const (
 	kindStream            // stream, called when sent
 	kindError             // err
 	kindWritten           // already written through an http.ResponseWriter
+	kindContent           // content, sent by http.ServeContent
 )
 
 type headerField struct {

@@ -13,9 +13,11 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/microframe/microframe/sessionstore"
 )
+
+var errRegistered = errors.New("test: store full")
+
+func init() { RegisterErrorStatus(errRegistered, http.StatusServiceUnavailable) }
 
 func TestResponses(t *testing.T) {
 	tests := []struct {
@@ -43,7 +45,7 @@ func TestResponses(t *testing.T) {
 		{"not exist", Error(fmt.Errorf("open: %w", fs.ErrNotExist)), 404, "Not Found\n", nil},
 		{"permission", Error(fs.ErrPermission), 403, "Forbidden\n", nil},
 		{"deadline", Error(context.DeadlineExceeded), 503, "Service Unavailable\n", nil},
-		{"session store full", Error(fmt.Errorf("new session: %w", sessionstore.ErrTooManySessions)), 503, "Service Unavailable\n", nil},
+		{"registered status", Error(fmt.Errorf("new session: %w", errRegistered)), 503, "Service Unavailable\n", nil},
 		{"bind error", Error(&BindError{Source: "query", Name: "n", Value: "x", Reason: "is not an integer"}), 400, "query parameter \"n\": \"x\" is not an integer\n", nil},
 		{"error with status override", Error(errors.New("x")).WithStatus(502), 502, "Internal Server Error\n", nil},
 		{"nil error", Error(nil), 500, "Internal Server Error\n", nil},

@@ -17,9 +17,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/session"
 	"github.com/microframe/microframe/sessionstore"
 )
 
@@ -151,13 +153,95 @@ func theme(r *framework.Request) framework.Response {
 // tutorial:begin sessions
 func counterApp(store sessionstore.Store) *framework.App {
 	app := framework.New()
-	app.Use(framework.Recover(nil), framework.Sessions(sessionstore.NewManager(store)))
+	app.Use(framework.Recover(nil), session.Middleware(sessionstore.NewManager(store)))
 	app.Get("/counter", func(r *framework.Request) framework.Response {
-		n, err := r.Session().AddInt("visits", 1)
+		n, err := session.From(r).AddInt("visits", 1)
 		if err != nil {
 			return framework.Error(err)
 		}
 		return framework.Text(strconv.FormatInt(n, 10))
+	})
+	return app
+}
+
+// tutorial:end
+
+// tutorial:begin jsonapi
+type note struct {
+	ID   int    `json:"id"`
+	Text string `json:"text"`
+}
+
+// newNote is the body of POST /api/notes: JSON, checked by Validate.
+type newNote struct {
+	Text string `json:"text"`
+}
+
+func (p *newNote) Validate() error {
+	if strings.TrimSpace(p.Text) == "" {
+		return framework.Invalid("text", "must not be blank") // 422
+	}
+	return nil
+}
+
+// noteID comes from the path: /api/notes/{id}.
+type noteID struct {
+	ID int `path:"id"`
+}
+
+type notebook struct {
+	mu    sync.Mutex
+	notes map[int]note
+	last  int
+}
+
+func notesApp(nb *notebook, token string) *framework.App {
+	app := framework.New()
+	app.Route("/api/notes", func(api *framework.Group) {
+		api.ErrorRenderer = framework.JSONErrors // {"error": "..."}
+		api.Use(requireToken(token))             // for this group only
+		api.Post("/", framework.Bind(func(r *framework.Request, p newNote) framework.Response {
+			nb.mu.Lock()
+			defer nb.mu.Unlock()
+			nb.last++
+			n := note{ID: nb.last, Text: p.Text}
+			nb.notes[n.ID] = n
+			return framework.JSON(n).WithStatus(http.StatusCreated).
+				WithHeader("Location", "/api/notes/"+strconv.Itoa(n.ID))
+		}))
+		api.Get("/{id}", framework.Bind(func(r *framework.Request, p noteID) framework.Response {
+			nb.mu.Lock()
+			defer nb.mu.Unlock()
+			n, ok := nb.notes[p.ID]
+			if !ok {
+				return framework.Errorf(http.StatusNotFound, "no note %d", p.ID)
+			}
+			return framework.JSON(n)
+		}))
+	})
+	return app
+}
+
+func requireToken(token string) framework.Middleware {
+	return func(next framework.Handler) framework.Handler {
+		return func(r *framework.Request) framework.Response {
+			if r.Header("Authorization") != "Bearer "+token {
+				return framework.Errorf(http.StatusUnauthorized, "missing or wrong token")
+			}
+			return next(r)
+		}
+	}
+}
+
+// tutorial:end
+
+// tutorial:begin static
+func siteApp(assets fs.FS) *framework.App {
+	app := framework.New()
+	app.Use(framework.Compress(framework.CompressOptions{})) // gzip text over 1 KiB
+	app.Static("/static", assets)                            // ETag, 304, Range, HEAD
+	app.Get("/", func(r *framework.Request) framework.Response {
+		return framework.HTML(`<link rel="stylesheet" href="/static/site.css">`)
 	})
 	return app
 }
@@ -227,6 +311,52 @@ func TestTutorialApps(t *testing.T) {
 	}
 	if got := call(t, c, "GET", "/counter", "", sess[0]).Body.String(); got != "2" {
 		t.Errorf("counter again: %q", got)
+	}
+}
+
+func TestTutorialJSONAPI(t *testing.T) {
+	app := notesApp(&notebook{notes: map[int]note{}}, "s3cret")
+	post := func(body, token string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/api/notes", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		app.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := post(`{"text":"hi"}`, "s3cret"); rec.Code != 201 || rec.Header().Get("Location") != "/api/notes/1" || rec.Body.String() != `{"id":1,"text":"hi"}`+"\n" {
+		t.Errorf("create: %d %v %q", rec.Code, rec.Header(), rec.Body)
+	}
+	for _, tt := range []struct {
+		body, token string
+		code        int
+		want        string
+	}{
+		{`{"text":" "}`, "s3cret", 422, `{"error":"\"text\" must not be blank","field":"text"}` + "\n"},
+		{`{"text":"hi"`, "s3cret", 400, ""},
+		{`{"txt":"hi"}`, "s3cret", 400, `{"error":"JSON body has unknown field \"txt\""}` + "\n"},
+		{`{"text":"hi"}`, "guess", 401, `{"error":"missing or wrong token"}` + "\n"},
+	} {
+		if rec := post(tt.body, tt.token); rec.Code != tt.code || tt.want != "" && rec.Body.String() != tt.want {
+			t.Errorf("%s: %d %q", tt.body, rec.Code, rec.Body)
+		}
+	}
+	req := httptest.NewRequest("GET", "/api/notes/7", nil)
+	req.Header.Set("Authorization", "Bearer s3cret")
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, req)
+	if rec.Code != 404 || rec.Body.String() != `{"error":"no note 7"}`+"\n" {
+		t.Errorf("missing note: %d %q", rec.Code, rec.Body)
+	}
+
+	css := strings.Repeat("p { margin: 0 }\n", 100)
+	site := siteApp(fstest.MapFS{"site.css": {Data: []byte(css)}})
+	req = httptest.NewRequest("GET", "/static/site.css", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec = httptest.NewRecorder()
+	site.ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "gzip" || rec.Body.Len() >= len(css) {
+		t.Errorf("site.css: %d %v, %d bytes for %d", rec.Code, rec.Header(), rec.Body.Len(), len(css))
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"sync"
 )
@@ -22,6 +21,9 @@ const maxPooledBuf = 64 << 10
 
 // send writes resp to the client.
 func (a *App) send(r *Request, resp Response) {
+	if resp.kind == kindError {
+		resp = a.errorResponse(r, resp)
+	}
 	switch resp.kind {
 	case kindWritten:
 		return
@@ -40,15 +42,27 @@ func (a *App) send(r *Request, resp Response) {
 			err = resp.tmpl.execute(buf, resp.name, resp.value)
 		}
 		if err != nil {
-			resp = Error(err)
+			resp = a.errorResponse(r, Error(err))
+			if resp.kind != kindText {
+				resp = TextErrors(r, &HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError)})
+			}
 		} else {
 			resp.kind, resp.bytes = kindBytes, buf.Bytes()
 		}
 	}
-	if resp.kind == kindError {
-		resp = a.errorResponse(r, resp)
+	if r.compress != nil && resp.kind != kindEmpty {
+		r.compress.send(r, resp) // in a function of its own, so that resp does not escape here
+		return
 	}
+	r.write(resp)
+}
 
+// write sends a rendered Response: headers, status, body.
+func (r *Request) write(resp Response) {
+	if resp.kind == kindContent {
+		r.sendContent(resp)
+		return
+	}
 	for _, f := range resp.header {
 		r.outHeader(f.name, f.value, f.add)
 	}
@@ -66,9 +80,9 @@ func (a *App) send(r *Request, resp Response) {
 	case kindStream:
 		r.outHead(status, -1)
 		if err := resp.stream(r.streamWriter()); err != nil {
-			a.logger().LogAttrs(r.Context(), slog.LevelError, "stream failed",
+			r.app.logger().LogAttrs(r.Context(), slog.LevelError, "stream failed",
 				slog.String("method", r.method), slog.String("path", r.Path()), slog.String("err", err.Error()))
-			if r.w == nil {
+			if r.nc != nil {
 				r.nc.SetClose()
 			}
 		}
@@ -77,8 +91,8 @@ func (a *App) send(r *Request, resp Response) {
 	}
 }
 
-// errorResponse turns an error Response into the text response the client
-// sees, and logs the error.
+// errorResponse turns an error Response into the response the client
+// sees (see ErrorRenderer), and logs the error.
 func (a *App) errorResponse(r *Request, resp Response) Response {
 	code, msg := errorStatus(resp.err)
 	if resp.status != 0 {
@@ -92,9 +106,7 @@ func (a *App) errorResponse(r *Request, resp Response) Response {
 		l.LogAttrs(r.Context(), level, "request failed", slog.String("method", r.method),
 			slog.String("path", r.Path()), slog.Int("status", code), slog.String("err", resp.err.Error()))
 	}
-	out := Text(msg+"\n").WithStatus(code).WithHeader("X-Content-Type-Options", "nosniff")
-	out.header = slices.Concat(resp.header, out.header)
-	return out
+	return a.renderError(r, resp, code, msg)
 }
 
 // outHeader sets (or adds) a response header.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/session"
 )
 
 //go:embed templates/*.html
@@ -41,6 +42,9 @@ func (a *todoApp) Routes() map[string]string {
 		"Login":   "POST /login",
 		"WhoAmI":  "GET /whoami",
 		"Logout":  "POST /logout",
+		// pages.go
+		"LoginForm": "GET /login",
+		"Delete":    "POST /todo/{pos}/delete",
 	}
 }
 
@@ -110,11 +114,11 @@ func (a *todoApp) Search(r *framework.Request, p searchParams) framework.Respons
 
 // Counter counts this session's visits and answers the new count.
 func (a *todoApp) Counter(r *framework.Request) framework.Response {
-	n, err := r.Session().AddInt("counter", 1)
+	n, err := session.From(r).AddInt("counter", 1)
 	if err != nil {
 		return framework.Error(err)
 	}
-	return framework.Text(strconv.FormatInt(n, 10))
+	return a.answer(r, "Counter", strconv.FormatInt(n, 10))
 }
 
 type loginParams struct {
@@ -128,21 +132,21 @@ func (a *todoApp) Login(r *framework.Request, p loginParams) framework.Response 
 	if user == "" {
 		return framework.Errorf(http.StatusBadRequest, "form parameter \"user\" is empty")
 	}
-	s := r.Session()
+	s := session.From(r)
 	if err := s.Renew(); err != nil {
 		return framework.Error(err)
 	}
 	if err := s.PutString("user", user); err != nil {
 		return framework.Error(err)
 	}
-	return framework.Text("logged in as " + user)
+	return a.answer(r, "Logged in", "logged in as "+user)
 }
 
 // WhoAmI answers the logged-in user's name, or 401. A session store that
 // failed is not "not logged in": it answers the store's error (503 for
 // Redis).
 func (a *todoApp) WhoAmI(r *framework.Request) framework.Response {
-	s := r.Session()
+	s := session.From(r)
 	user := s.GetString("user")
 	if err := s.Err(); err != nil {
 		return framework.Error(err)
@@ -150,13 +154,13 @@ func (a *todoApp) WhoAmI(r *framework.Request) framework.Response {
 	if user == "" {
 		return framework.Errorf(http.StatusUnauthorized, "not logged in")
 	}
-	return framework.Text(user)
+	return a.answer(r, "Who am I", user)
 }
 
 // Logout ends the session.
 func (a *todoApp) Logout(r *framework.Request) framework.Response {
-	if err := r.Session().Destroy(); err != nil {
+	if err := session.From(r).Destroy(); err != nil {
 		return framework.Error(err)
 	}
-	return framework.Text("logged out")
+	return a.answer(r, "Logged out", "logged out")
 }

@@ -114,13 +114,60 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("search: %q / %q", summary, found)
 	}
 
-	// The session counter counts up on every reload.
-	do("counter", chromedp.Navigate(base+"/counter"))
+	// The session counter counts up on every reload, as an HTML page.
+	do("counter", chromedp.Navigate(base+"/counter"), chromedp.WaitVisible(chromedp.ID("message")))
 	for want := 1; want <= 3; want++ {
-		if got := text("counter", "body"); got != strconv.Itoa(want) {
+		if got := text("counter", "#message"); got != strconv.Itoa(want) {
 			t.Fatalf("counter shows %q, want %d", got, want)
 		}
-		do("reload", chromedp.Reload())
+		do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("message")))
+	}
+
+	// Log in through the form page, reached from the nav.
+	do("login form",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`nav a[href="/login"]`)),
+		chromedp.Click(chromedp.CSS(`nav a[href="/login"]`)),
+		chromedp.WaitVisible(chromedp.ID("user")),
+		chromedp.SendKeys(chromedp.ID("user"), "ada"),
+		chromedp.Click(chromedp.ID("login")),
+		chromedp.WaitVisible(chromedp.ID("message")),
+	)
+	if got := text("login", "#message"); got != "logged in as ada" {
+		t.Fatalf("after login: %q", got)
+	}
+	do("whoami", chromedp.Navigate(base+"/whoami"), chromedp.WaitVisible(chromedp.ID("message")))
+	if got := text("whoami", "#message"); got != "ada" {
+		t.Fatalf("whoami: %q", got)
+	}
+
+	// Add a todo, then delete it with its button.
+	do("add another",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.ID("task")),
+		chromedp.SendKeys(chromedp.ID("task"), "Call mum"),
+		chromedp.Click(chromedp.ID("add")),
+		chromedp.WaitVisible(chromedp.CSS("#todos li:nth-child(3)")),
+	)
+	if list := text("list", "#todos"); !strings.Contains(list, "Call mum") {
+		t.Fatalf("list after adding: %q", list)
+	}
+	do("delete it",
+		chromedp.Click(chromedp.ID("delete-3")),
+		chromedp.WaitNotPresent(chromedp.CSS("#todos li:nth-child(3)")),
+	)
+	list = text("list", "#todos")
+	if strings.Contains(list, "Call mum") || !strings.Contains(list, "Feed the cat") || !strings.Contains(list, "Water the plants") {
+		t.Fatalf("list after deleting: %q", list)
+	}
+
+	// The stylesheet applies: the page is laid out by /static/style.css.
+	font, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).fontFamily`))
+	if err != nil {
+		t.Fatalf("computed style: %v", err)
+	}
+	if !strings.Contains(font, "system-ui") {
+		t.Fatalf("body font %q: the stylesheet did not load", font)
 	}
 
 	// Close the browser and wait for it before the leak check.

@@ -7,6 +7,7 @@ require (
 	github.com/microframe/microframe v0.0.0
 	github.com/microframe/microframe/sessionstore/redisstore v0.0.0
 	github.com/redis/go-redis/v9 v9.23.0
+	github.com/rs/cors v1.11.1
 	go.uber.org/goleak v1.3.0
 )
 
@@ -15,6 +16,7 @@ require (
 	github.com/chromedp/cdproto v0.159.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.6.0 // indirect
+	github.com/klauspost/compress v1.18.7 // indirect
 	github.com/panjf2000/ants/v2 v2.12.1 // indirect
 	github.com/puzpuzpuz/xsync/v3 v3.5.1 // indirect
 	go.uber.org/atomic v1.12.0 // indirect

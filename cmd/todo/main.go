@@ -5,10 +5,16 @@
 //	     [-store memory|redis] [-redis-addr 127.0.0.1:6379] [-instance NAME]
 //	     [-templates DIR] [-debug] [-routes]
 //
-// Pages: GET / (the list and a form), POST /todo/create (form fields task
-// and optional pos, then 303 back to /), GET /search?q=... (a repeated q
-// matches any). Sessions: GET /counter (a per-session counter), POST /login
-// (form field user), GET /whoami (401 when not logged in), POST /logout.
+// Pages: GET / (the list, a delete button per item, and a form), POST
+// /todo/create (form fields task and optional pos, then 303 back to /),
+// POST /todo/{pos}/delete (then 303 back to /), GET /search?q=... (a
+// repeated q matches any), /static/style.css (embedded). Sessions: GET
+// /counter (a per-session counter), GET /login (the form) and POST /login
+// (form field user), GET /whoami (401 when not logged in), POST /logout;
+// these answer an HTML page to browsers and plain text to other clients.
+// The JSON API is under /api/todos (see api.go). Responses of 1 KiB or
+// more are gzipped for clients that accept it. Every flag is checked
+// before the program listens.
 //
 // -server picks the microframe engine (the default) or net/http.Server;
 // the app is the same. -store picks the session store: memory (the
@@ -42,6 +48,7 @@ import (
 
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/session"
 	"github.com/microframe/microframe/sessionstore"
 	"github.com/microframe/microframe/sessionstore/redisstore"
 	"github.com/redis/go-redis/v9"
@@ -85,7 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if fl.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fl.Args())
 	}
-	return c, nil
+	return c, c.validate()
 }
 
 // run is main without the process: it serves until ctx is done. When ready
@@ -114,13 +121,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		return app.WriteRoutes(stdout)
 	}
 
-	l, err := net.Listen("tcp", cfg.addr)
+	srv, err := newServer(cfg.server, app, log)
 	if err != nil {
 		return err
 	}
-	srv, err := newServer(cfg.server, app, log)
+	l, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		l.Close()
 		return err
 	}
 	served := make(chan error, 1)
@@ -169,12 +175,16 @@ func newApp(cfg config, store sessionstore.Store, log *slog.Logger) (*framework.
 	if cfg.debug {
 		app.Use(framework.RequestID(), framework.Logger(nil))
 	}
-	app.Use(framework.Sessions(sessionstore.NewManager(store)))
+	app.Use(framework.Compress(framework.CompressOptions{}))
+	app.Use(session.Middleware(sessionstore.NewManager(store)))
 	todos := newTodoApp(pages, dev)
 	for i := 1; i <= cfg.seed; i++ {
 		todos.list.add(fmt.Sprintf("example todo %d", i), nil)
 	}
+	app.ErrorRenderer = todos.errorPage
 	app.Mount(todos)
+	mountAPI(app, &todos.list)
+	app.Static("/static", staticFS())
 	return app, nil
 }
 

@@ -10,6 +10,9 @@ import (
 type Todo struct {
 	Task    string
 	Created time.Time
+	// Pos is the item's 1-based position when it was read from the list
+	// (all, search); it is not stored.
+	Pos int
 }
 
 // todoList is the app's data: an ordered list of todos, safe for concurrent
@@ -21,7 +24,8 @@ type todoList struct {
 
 // add inserts a todo at 1-based position pos (1 is the top); nil, or a
 // position past the end, appends it, and a position below 1 puts it first.
-func (l *todoList) add(task string, pos *int) {
+// It returns the todo, with the position it got.
+func (l *todoList) add(task string, pos *int) Todo {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	t := Todo{Task: task, Created: time.Now()}
@@ -32,6 +36,8 @@ func (l *todoList) add(task string, pos *int) {
 	l.items = append(l.items, Todo{})
 	copy(l.items[i+1:], l.items[i:])
 	l.items[i] = t
+	t.Pos = i + 1
+	return t
 }
 
 // at returns the todo at 1-based position pos, and whether there is one.
@@ -41,14 +47,20 @@ func (l *todoList) at(pos int) (Todo, bool) {
 	if pos < 1 || pos > len(l.items) {
 		return Todo{}, false
 	}
-	return l.items[pos-1], true
+	t := l.items[pos-1]
+	t.Pos = pos
+	return t, true
 }
 
-// all returns a copy of the list.
+// all returns a copy of the list, with positions.
 func (l *todoList) all() []Todo {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return append([]Todo(nil), l.items...)
+	out := append([]Todo(nil), l.items...)
+	for i := range out {
+		out[i].Pos = i + 1
+	}
+	return out
 }
 
 // search returns the todos whose task contains any of the queries,

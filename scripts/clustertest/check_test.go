@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/session"
 	"github.com/microframe/microframe/sessionstore"
 	"go.uber.org/goleak"
 )
@@ -34,9 +35,9 @@ func instanceApp(name string, store sessionstore.Store, atomic bool) http.Handle
 	app.Use(func(next framework.Handler) framework.Handler {
 		return func(r *framework.Request) framework.Response { return next(r).WithHeader("X-Instance", name) }
 	})
-	app.Use(framework.Sessions(sessionstore.NewManager(store)))
+	app.Use(session.Middleware(sessionstore.NewManager(store)))
 	app.Post("/login", func(r *framework.Request) framework.Response {
-		s := r.Session()
+		s := session.From(r)
 		if err := s.Renew(); err != nil {
 			return framework.Error(err)
 		}
@@ -46,13 +47,13 @@ func instanceApp(name string, store sessionstore.Store, atomic bool) http.Handle
 		return framework.Text("ok")
 	})
 	app.Get("/whoami", func(r *framework.Request) framework.Response {
-		if u := r.Session().GetString("user"); u != "" {
+		if u := session.From(r).GetString("user"); u != "" {
 			return framework.Text(u)
 		}
 		return framework.Errorf(http.StatusUnauthorized, "not logged in")
 	})
 	app.Get("/counter", func(r *framework.Request) framework.Response {
-		s := r.Session()
+		s := session.From(r)
 		if atomic {
 			n, err := s.AddInt("counter", 1)
 			if err != nil {

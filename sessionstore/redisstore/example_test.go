@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/session"
 	"github.com/microframe/microframe/sessionstore"
 	"github.com/microframe/microframe/sessionstore/redisstore"
 	"github.com/redis/go-redis/v9"
@@ -33,9 +34,9 @@ func Example() {
 	}
 
 	app := framework.New()
-	app.Use(framework.Sessions(sessionstore.NewManager(store)))
+	app.Use(session.Middleware(sessionstore.NewManager(store)))
 	app.Get("/counter", func(r *framework.Request) framework.Response {
-		n, err := r.Session().AddInt("counter", 1) // atomic across all instances
+		n, err := session.From(r).AddInt("counter", 1) // atomic across all instances
 		if err != nil {
 			return framework.Error(err) // a Redis failure: 503
 		}

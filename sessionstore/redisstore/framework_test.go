@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/session"
 	"github.com/microframe/microframe/sessionstore"
 	"github.com/microframe/microframe/sessionstore/redisstore"
 	"github.com/microframe/microframe/sessionstore/redisstore/redistest"
@@ -45,9 +46,9 @@ func counterApp(t *testing.T, addr string) (get func(cookie string) *httptest.Re
 	logs = &lockedBuffer{}
 	app := framework.New()
 	app.Logger = slog.New(slog.NewTextHandler(logs, nil))
-	app.Use(framework.Sessions(sessionstore.NewManager(redisstore.New(client, redisstore.Options{}))))
+	app.Use(session.Middleware(sessionstore.NewManager(redisstore.New(client, redisstore.Options{}))))
 	app.Get("/counter", func(r *framework.Request) framework.Response {
-		n, err := r.Session().AddInt("n", 1)
+		n, err := session.From(r).AddInt("n", 1)
 		if err != nil {
 			return framework.Error(err)
 		}

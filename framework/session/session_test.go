@@ -1,62 +1,65 @@
-package framework
+package session
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/microframe/microframe/framework"
 	"github.com/microframe/microframe/sessionstore"
 )
 
 // sessionApp is the counter/login/whoami/logout quartet of the todo app.
-func sessionApp(t *testing.T) *App {
+func sessionApp(t *testing.T) *framework.App {
 	store := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{SweepInterval: -1})
 	t.Cleanup(func() { store.Close() })
 	a := quietApp()
-	a.Use(Sessions(sessionstore.NewManager(store)))
-	a.Get("/counter", func(r *Request) Response {
-		n, err := r.Session().AddInt("counter", 1)
+	a.Use(Middleware(sessionstore.NewManager(store)))
+	a.Get("/counter", func(r *framework.Request) framework.Response {
+		n, err := From(r).AddInt("counter", 1)
 		if err != nil {
-			return Error(err)
+			return framework.Error(err)
 		}
-		return Text(strconv.FormatInt(n, 10))
+		return framework.Text(strconv.FormatInt(n, 10))
 	})
-	a.Post("/login", func(r *Request) Response {
-		if err := r.Session().Renew(); err != nil {
-			return Error(err)
+	a.Post("/login", func(r *framework.Request) framework.Response {
+		if err := From(r).Renew(); err != nil {
+			return framework.Error(err)
 		}
-		if err := r.Session().PutString("user", r.Form("user")); err != nil {
-			return Error(err)
+		if err := From(r).PutString("user", r.Form("user")); err != nil {
+			return framework.Error(err)
 		}
-		return Text("hello " + r.Form("user"))
+		return framework.Text("hello " + r.Form("user"))
 	})
-	a.Get("/whoami", func(r *Request) Response {
-		u := r.Session().GetString("user")
+	a.Get("/whoami", func(r *framework.Request) framework.Response {
+		u := From(r).GetString("user")
 		if u == "" {
-			return Errorf(http.StatusUnauthorized, "not logged in")
+			return framework.Errorf(http.StatusUnauthorized, "not logged in")
 		}
-		return Text(u)
+		return framework.Text(u)
 	})
-	a.Post("/logout", func(r *Request) Response {
-		if err := r.Session().Destroy(); err != nil {
-			return Error(err)
+	a.Post("/logout", func(r *framework.Request) framework.Response {
+		if err := From(r).Destroy(); err != nil {
+			return framework.Error(err)
 		}
-		return Text("bye")
+		return framework.Text("bye")
 	})
-	a.Get("/untouched", func(r *Request) Response { return Text("x") })
-	a.Post("/prefs", func(r *Request) Response {
+	a.Get("/untouched", func(r *framework.Request) framework.Response { return framework.Text("x") })
+	a.Post("/prefs", func(r *framework.Request) framework.Response {
 		type prefs struct{ Theme string }
-		if err := SessionPut(r, "prefs", prefs{Theme: r.Form("theme")}); err != nil {
-			return Error(err)
+		if err := Put(r, "prefs", prefs{Theme: r.Form("theme")}); err != nil {
+			return framework.Error(err)
 		}
-		p, ok, err := SessionGet[prefs](r, "prefs")
-		_, okMissing, _ := SessionGet[prefs](r, "none")
+		p, ok, err := Get[prefs](r, "prefs")
+		_, okMissing, _ := Get[prefs](r, "none")
 		if err != nil || !ok || okMissing {
-			return Errorf(500, "get: %v %v %v", ok, okMissing, err)
+			return framework.Errorf(500, "get: %v %v %v", ok, okMissing, err)
 		}
-		return Text(p.Theme)
+		return framework.Text(p.Theme)
 	})
 	return a
 }
@@ -64,7 +67,7 @@ func sessionApp(t *testing.T) *App {
 func TestSessions(t *testing.T) {
 	for _, tr := range []struct {
 		name  string
-		serve func(testing.TB, *App) string
+		serve func(testing.TB, *framework.App) string
 	}{{"nethttp", serveNetHTTP}, {"engine", serveEngine}} {
 		t.Run(tr.name, func(t *testing.T) {
 			base := "http://" + tr.serve(t, sessionApp(t))
@@ -141,8 +144,25 @@ func TestSessions(t *testing.T) {
 	}
 }
 
-func TestSessionWithoutMiddleware(t *testing.T) {
-	if msg := catchPanic(func() { (&Request{}).Session() }); !strings.Contains(msg, "without the Sessions middleware") {
-		t.Fatalf("panic %q", msg)
+func TestFromWithoutMiddleware(t *testing.T) {
+	a := quietApp()
+	a.Use(framework.Recover(nil))
+	a.Get("/", func(r *framework.Request) framework.Response { return framework.Text(From(r).ID()) })
+	rec := httptest.NewRecorder()
+	a.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != 500 {
+		t.Fatalf("From without the middleware: %d %q, want a 500 from the panic", rec.Code, rec.Body)
+	}
+}
+
+func TestStoreFullIs503(t *testing.T) {
+	a := quietApp()
+	a.Get("/", func(r *framework.Request) framework.Response {
+		return framework.Error(fmt.Errorf("new session: %w", sessionstore.ErrTooManySessions))
+	})
+	rec := httptest.NewRecorder()
+	a.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != 503 || rec.Body.String() != "Service Unavailable\n" {
+		t.Fatalf("got %d %q", rec.Code, rec.Body)
 	}
 }

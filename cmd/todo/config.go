@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+)
+
+// validate checks every flag value that can be checked without side
+// effects, so that a mistake is reported before the program listens (and
+// whether or not the address is free).
+func (c config) validate() error {
+	switch c.server {
+	case "engine", "nethttp":
+	default:
+		return fmt.Errorf("unknown -server %q (want engine or nethttp)", c.server)
+	}
+	switch c.store {
+	case "memory", "redis":
+	default:
+		return fmt.Errorf("unknown -store %q (want memory or redis)", c.store)
+	}
+	if err := checkHostPort("-addr", c.addr); err != nil {
+		return err
+	}
+	if c.store == "redis" {
+		if err := checkHostPort("-redis-addr", c.redisAddr); err != nil {
+			return err
+		}
+	}
+	if c.seed < 0 {
+		return fmt.Errorf("-seed %d: want 0 or more", c.seed)
+	}
+	if c.templates != "" {
+		if st, err := os.Stat(c.templates); err != nil || !st.IsDir() {
+			return fmt.Errorf("-templates %q is not a directory", c.templates)
+		}
+	}
+	return nil
+}
+
+// checkHostPort checks that addr is "host:port" with a port in 0..65535.
+func checkHostPort(flag, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%s %q: %v", flag, addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%s %q: port %q is not a number in 0..65535", flag, addr, port)
+	}
+	return nil
+}
