@@ -25,6 +25,11 @@ type MemoryOptions struct {
 	// (call Sweep yourself). Expired sessions are never returned, swept or
 	// not.
 	SweepInterval time.Duration
+	// MaxSessionSize is the per-session size limit in bytes of keys and
+	// values ([Session.Size]): Create and Update refuse a larger session
+	// with an error matching ErrSessionTooLarge. Zero means
+	// DefaultMaxSessionSize; negative means no limit.
+	MaxSessionSize int
 }
 
 // Defaults of MemoryOptions.
@@ -49,6 +54,7 @@ type MemoryStore struct {
 	m     *xsync.MapOf[[16]byte, *Session]
 	count atomic.Int64 // stored sessions, including expired ones not yet swept
 	max   int64
+	size  int // per-session size limit, as for CheckSize
 
 	now func() time.Time // tests replace the clock
 
@@ -65,6 +71,7 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 	s := &MemoryStore{
 		m:    xsync.NewMapOf[[16]byte, *Session](),
 		max:  int64(opts.MaxSessions),
+		size: opts.MaxSessionSize,
 		now:  time.Now,
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
@@ -176,6 +183,9 @@ func (s *MemoryStore) Create(_ context.Context, sess *Session) (string, error) {
 	if sess.Expires.IsZero() {
 		return "", ErrNoExpiry
 	}
+	if err := CheckSize(sess, s.size); err != nil {
+		return "", err
+	}
 	if sess.Created.IsZero() {
 		sess.Created = s.now()
 	}
@@ -240,6 +250,9 @@ func (s *MemoryStore) Update(_ context.Context, id string, fn func(*Session) err
 	if err := fn(cp); err != nil {
 		return true, err
 	}
+	if err := CheckSize(cp, s.size); err != nil {
+		return true, err
+	}
 	var found, swapped, removed bool
 	s.m.Compute(k, func(cur *Session, loaded bool) (*Session, bool) {
 		switch {
@@ -285,6 +298,9 @@ func (s *MemoryStore) updateLocked(k [16]byte, now time.Time, fn func(*Session) 
 		found = true
 		cp := old.cow()
 		fnErr, panicked, panicVal = callGuarded(fn, cp)
+		if fnErr == nil && !panicked {
+			fnErr = CheckSize(cp, s.size)
+		}
 		if panicked || fnErr != nil {
 			return old, false
 		}
@@ -347,7 +363,9 @@ func (s *MemoryStore) Renew(_ context.Context, oldID string) (string, bool, erro
 		return "", false, nil
 	}
 	// The session keeps its place in the count under its new id.
-	newID, err := s.insert(taken)
+	renewed := taken.cow()
+	renewed.Renewed = true
+	newID, err := s.insert(renewed)
 	if err != nil {
 		s.count.Add(-1)
 		return "", false, err

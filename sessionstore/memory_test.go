@@ -20,6 +20,14 @@ func TestMemoryStoreContract(t *testing.T) {
 	})
 }
 
+func TestMemoryStoreLimitsContract(t *testing.T) {
+	storetest.RunLimits(t, storetest.Limits{MaxSessionSize: 512}, func(t *testing.T) sessionstore.Store {
+		s := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessionSize: 512, SweepInterval: -1})
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 func TestMemoryStoreCap(t *testing.T) {
 	ctx := context.Background()
 	s := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessions: 10, SweepInterval: -1})
