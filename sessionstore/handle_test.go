@@ -413,7 +413,10 @@ func TestHandleTooManySessions(t *testing.T) {
 	clock := newFakeClock()
 	m := NewManager(newTestStore(t, 1, clock))
 	m.now = clock.Now
-	login(t, m, "first")
+	first := m.Load(context.Background(), login(t, m, "first"))
+	if err := first.Renew(); err != nil { // renewed: never evicted
+		t.Fatal(err)
+	}
 	h := m.Load(context.Background(), "")
 	if err := h.PutString("user", "second"); !errors.Is(err, ErrTooManySessions) {
 		t.Fatalf("Put at the cap = %v, want ErrTooManySessions", err)
