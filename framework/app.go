@@ -56,8 +56,11 @@ type App struct {
 	// DefaultMaxBodyBytes (10 MiB); negative means no bound beyond the
 	// server's. On the native path the engine's own limit applies too.
 	MaxBodyBytes int64
-	// MaxMemory is how much of a multipart form is held in memory before
-	// file parts spill to temporary files. Zero means DefaultMaxMemory.
+	// MaxMemory bounds the memory one request body holds, on the engine
+	// and on net/http alike: past it, the bytes Body keeps for replay, and
+	// the file parts of a multipart form, go to temporary files (removed
+	// when the handler returns). BodyBytes is the exception: it returns
+	// the whole body in memory. Zero means DefaultMaxMemory (1 MiB).
 	MaxMemory int64
 	// NotFound answers requests no route matches. Nil means a 404 with the
 	// text body "no route found for METHOD /path".
