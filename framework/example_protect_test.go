@@ -10,7 +10,8 @@ import (
 
 func ExampleCrossOrigin() {
 	app := framework.New()
-	app.Use(framework.CrossOrigin(nil), framework.SecurityHeaders(""))
+	// SecurityHeaders first (outermost), so that refusals carry them too.
+	app.Use(framework.SecurityHeaders(""), framework.CrossOrigin(nil))
 	app.Post("/todo/create", func(r *framework.Request) framework.Response {
 		return framework.Text("created")
 	})
