@@ -28,12 +28,6 @@ const maxKeptBody = 64 << 10
 // spillChunk is the size of the reads that go to the temporary file.
 const spillChunk = 32 << 10
 
-// minRead is the smallest read fill asks of the stream, unless the body's
-// limit is nearer: the engine serves smaller reads by way of its own
-// buffer, which costs a copy (and, in conn today, can overwrite the
-// request head that Path and Param still view).
-const minRead = 4 << 10
-
 // ErrBodyTooLarge is returned by body readers when the body is larger than
 // App.MaxBodyBytes (or the engine's limit). Error turns it into 413.
 var ErrBodyTooLarge = &HTTPError{Code: http.StatusRequestEntityTooLarge, Message: "request body too large"}
@@ -170,9 +164,7 @@ func (r *Request) fill() error {
 		mem = r.app.maxMemory()
 	}
 	if int64(len(b.buf)) < mem {
-		// Reads of at least minRead bytes (which may pass mem by less than
-		// that): the engine serves a smaller read through its own buffer.
-		n, err = r.fillMemory(min(rest, max(mem-int64(len(b.buf)), minRead)))
+		n, err = r.fillMemory(min(rest, mem-int64(len(b.buf))))
 	} else {
 		n, err = r.fillFile(rest)
 	}
@@ -196,8 +188,8 @@ func (r *Request) fill() error {
 // fillMemory reads at most room bytes from the stream into the buffer.
 func (r *Request) fillMemory(room int64) (int, error) {
 	b := &r.body
-	if want := int64(len(b.buf)) + room; int64(cap(b.buf)-len(b.buf)) < min(room, minRead) && int64(cap(b.buf)) < want {
-		grown := make([]byte, len(b.buf), min(max(2*int64(cap(b.buf)), int64(len(b.buf))+minRead), want))
+	if want := int64(len(b.buf)) + room; cap(b.buf)-len(b.buf) < 512 && int64(cap(b.buf)) < want {
+		grown := make([]byte, len(b.buf), min(max(2*int64(cap(b.buf)), 4096), want))
 		copy(grown, b.buf)
 		b.buf = grown
 	}
