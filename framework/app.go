@@ -13,6 +13,7 @@ import (
 
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework/router"
+	"github.com/microframe/microframe/ratelog"
 )
 
 // Handler answers one request: it reads what it needs from the Request and
@@ -50,6 +51,9 @@ type Route struct {
 type App struct {
 	// Logger receives handler errors (5xx at Error, others at Debug) and
 	// the output of the logging middleware. Nil means slog.Default().
+	// Handler errors pass through ratelog.Limit: under a flood, an
+	// identical error is logged at most once a second, with the count of
+	// those dropped.
 	Logger *slog.Logger
 	// MaxBodyBytes bounds the request body a handler can read, forms
 	// included; more is ErrBodyTooLarge (413). Zero means
@@ -70,7 +74,8 @@ type App struct {
 	routes  []*Route
 	mws     []Middleware
 	once    sync.Once
-	handler Handler // the middleware chain around dispatch, built once
+	handler Handler      // the middleware chain around dispatch, built once
+	errLog  *slog.Logger // Logger, rate-limited (ratelog), for failed requests; set by build
 	pool    sync.Pool
 }
 
@@ -200,6 +205,7 @@ func (a *App) build() {
 		h = a.mws[i](h)
 	}
 	a.handler = h
+	a.errLog = ratelog.Limit(a.logger())
 }
 
 // dispatch routes r to its handler.
