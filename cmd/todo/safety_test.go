@@ -21,13 +21,7 @@ func post(t testing.TB, c *http.Client, u string, form url.Values, header ...str
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
+	return send(t, c, req)
 }
 
 func TestBounds(t *testing.T) {
