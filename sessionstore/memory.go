@@ -181,10 +181,9 @@ func (s *MemoryStore) deleteIf(k [16]byte, cond func(*entry) bool) bool {
 	return deleted
 }
 
-// insert stores sess under a fresh id, and queues it for eviction unless
-// it is renewed. The caller has counted it.
-func (s *MemoryStore) insert(sess *Session) (string, error) {
-	e := newEntry(sess)
+// insert stores e under a fresh id, and queues it for eviction unless its
+// session is renewed. The caller has counted it.
+func (s *MemoryStore) insert(e *entry) (string, error) {
 	for {
 		u, err := uuid.NewRandom()
 		if err != nil {
@@ -193,7 +192,7 @@ func (s *MemoryStore) insert(sess *Session) (string, error) {
 		// A collision of 122 random bits does not happen; if the random
 		// source were broken enough to repeat, never overwrite.
 		if _, loaded := s.m.LoadOrStore(u, e); !loaded {
-			if !sess.Renewed {
+			if !e.sess.Renewed {
 				s.queue(u)
 			}
 			return u.String(), nil
@@ -224,7 +223,7 @@ func (s *MemoryStore) Create(_ context.Context, sess *Session) (string, error) {
 		s.refused.Add(1)
 		return "", ErrTooManySessions
 	}
-	id, err := s.insert(sess)
+	id, err := s.insert(&entry{sess: *sess})
 	if err != nil {
 		s.count.Add(-1)
 	}
@@ -283,7 +282,8 @@ func (s *MemoryStore) Update(_ context.Context, id string, fn func(*Session) err
 		s.deleteIf(k, func(cur *entry) bool { return cur.load().expired(now) })
 		return false, nil
 	}
-	cp := old.cow()
+	ne := e.next()
+	cp := &ne.sess
 	if err := fn(cp); err != nil {
 		return true, err
 	}
@@ -295,7 +295,7 @@ func (s *MemoryStore) Update(_ context.Context, id string, fn func(*Session) err
 		switch {
 		case !loaded:
 			return nil, true
-		case cur != e || cur.load() != old:
+		case cur != e:
 			found = true
 			return cur, false // lost the race; keep the newer snapshot
 		}
@@ -304,8 +304,7 @@ func (s *MemoryStore) Update(_ context.Context, id string, fn func(*Session) err
 			removed = true
 			return nil, true
 		}
-		cur.store(cp)
-		return cur, false
+		return ne, false
 	})
 	if removed {
 		s.count.Add(-1)
@@ -335,7 +334,8 @@ func (s *MemoryStore) updateLocked(k [16]byte, now time.Time, fn func(*Session) 
 			return nil, true
 		}
 		found = true
-		cp := old.cow()
+		ne := e.next()
+		cp := &ne.sess
 		fnErr, panicked, panicVal = callGuarded(fn, cp)
 		if fnErr == nil && !panicked {
 			fnErr = CheckSize(cp, s.size)
@@ -347,8 +347,7 @@ func (s *MemoryStore) updateLocked(k [16]byte, now time.Time, fn func(*Session) 
 			removed = true
 			return nil, true
 		}
-		e.store(cp)
-		return e, false
+		return ne, false
 	})
 	if removed {
 		s.count.Add(-1)
@@ -385,13 +384,13 @@ func (s *MemoryStore) Renew(_ context.Context, oldID string) (string, bool, erro
 		return "", false, nil
 	}
 	now := s.now()
-	var taken *Session
+	var taken *entry
 	removed := false
 	s.m.Compute(k, func(e *entry, loaded bool) (*entry, bool) {
 		if loaded {
 			removed = true
-			if old := e.load(); !old.expired(now) {
-				taken = old
+			if !e.load().expired(now) {
+				taken = e
 			}
 		}
 		return nil, true
@@ -403,8 +402,8 @@ func (s *MemoryStore) Renew(_ context.Context, oldID string) (string, bool, erro
 		return "", false, nil
 	}
 	// The session keeps its place in the count under its new id.
-	renewed := taken.cow()
-	renewed.Renewed = true
+	renewed := taken.next()
+	renewed.sess.Renewed = true
 	newID, err := s.insert(renewed)
 	if err != nil {
 		s.count.Add(-1)

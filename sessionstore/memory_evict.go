@@ -6,28 +6,28 @@ import (
 	"time"
 )
 
-// entry is what a MemoryStore's map holds for one id: the current snapshot,
-// swapped under the map bucket's lock, and the "used" bit of the CLOCK
-// eviction.
+// entry is what a MemoryStore's map holds for one id: an immutable
+// snapshot of the session, in the same allocation (Get returns a pointer
+// to it, one memory access away from the map), and the "used" bit of the
+// CLOCK eviction. Update replaces the whole entry.
 type entry struct {
-	sess atomic.Pointer[Session]
+	sess Session
 	used atomic.Bool
 }
 
-func newEntry(s *Session) *entry {
-	e := &entry{}
-	e.sess.Store(s)
-	return e
-}
+// newEntry returns an entry holding a copy of s (which shares its values).
+func newEntry(s *Session) *entry { return &entry{sess: *s} }
 
-// load returns the current snapshot.
-func (e *entry) load() *Session { return e.sess.Load() }
+// load returns the snapshot.
+func (e *entry) load() *Session { return &e.sess }
 
-// store replaces the snapshot (the caller holds the bucket lock) and counts
-// as a use.
-func (e *entry) store(s *Session) {
-	e.sess.Store(s)
-	e.use()
+// next returns a new entry whose session is a copy-on-write copy of e's,
+// for an update, and which counts as used.
+func (e *entry) next() *entry {
+	n := &entry{sess: Session{Created: e.sess.Created, Expires: e.sess.Expires, Renewed: e.sess.Renewed,
+		values: e.sess.values, shared: true}}
+	n.used.Store(true)
+	return n
 }
 
 // use sets the used bit. It writes only when the bit is clear, so that a
