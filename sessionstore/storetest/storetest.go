@@ -10,6 +10,15 @@
 //		})
 //	}
 //
+// and RunLimits with the limits of a store made small enough to fill:
+//
+//	storetest.RunLimits(t, storetest.Limits{MaxSessionSize: 512, Flood: 1000},
+//		func(t *testing.T) sessionstore.Store {
+//			s := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessions: 200, MaxSessionSize: 512})
+//			t.Cleanup(func() { s.Close() })
+//			return s
+//		})
+//
 // The suite needs a store with room for at least 200 sessions. RunLimits
 // checks the per-session size limit and, for a store with a small
 // capacity, the eviction policy. It uses the
