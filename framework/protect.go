@@ -72,19 +72,26 @@ func SecurityHeaders(csp string) Middleware {
 	if csp == "" {
 		csp = DefaultContentSecurityPolicy
 	}
-	headers := [...][2]string{
-		{"Content-Security-Policy", csp},
-		{"X-Content-Type-Options", "nosniff"},
-		{"Referrer-Policy", "strict-origin-when-cross-origin"},
-		{"X-Frame-Options", "DENY"},
+	headers := [...]headerField{
+		{name: "Content-Security-Policy", value: csp},
+		{name: "X-Content-Type-Options", value: "nosniff"},
+		{name: "Referrer-Policy", value: "strict-origin-when-cross-origin"},
+		{name: "X-Frame-Options", value: "DENY"},
 	}
 	return func(next Handler) Handler {
 		return func(r *Request) Response {
 			resp := next(r)
+			// One append for all of them: one allocation per response.
+			var missing [len(headers)]headerField
+			n := 0
 			for _, h := range headers {
-				if resp.Header(h[0]) == "" {
-					resp = resp.WithHeader(h[0], h[1])
+				if resp.Header(h.name) == "" {
+					missing[n] = h
+					n++
 				}
+			}
+			if n > 0 {
+				resp.header = append(resp.header[:len(resp.header):len(resp.header)], missing[:n]...)
 			}
 			return resp
 		}

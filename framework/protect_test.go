@@ -123,3 +123,22 @@ func TestFailedRequestsLogRateLimited(t *testing.T) {
 		t.Fatalf("%d lines logged for 400 identical failures in %v, want 1 to %d:\n%s", n, elapsed, limit, out.String())
 	}
 }
+
+func TestProtectAllocs(t *testing.T) {
+	// Safe methods cost CrossOrigin nothing; SecurityHeaders one slice.
+	r := &Request{app: quietApp(), method: http.MethodGet}
+	ok := func(*Request) Response { return Text("ok") }
+	for _, tt := range []struct {
+		name string
+		h    Handler
+		max  float64
+	}{
+		{"handler alone", ok, 0},
+		{"CrossOrigin, GET", CrossOrigin(nil)(ok), 0},
+		{"SecurityHeaders", SecurityHeaders("")(ok), 1},
+	} {
+		if n := testing.AllocsPerRun(200, func() { tt.h(r) }); n > tt.max {
+			t.Errorf("%s: %v allocations per request, want at most %v", tt.name, n, tt.max)
+		}
+	}
+}
