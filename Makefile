@@ -58,7 +58,7 @@ fuzz-short:
 e2e:
 	cd cmd/todo && $(GO) test -count=1 -run TestBrowser -v ./...
 
-## stress: the long forms of the hardening tests (slowloris, idle connections, overload)
+## stress: the long forms of the hardening tests (slowloris, idle connections, overload, session flood, held uploads)
 stress:
 	bash scripts/stress.sh
 

@@ -3,7 +3,9 @@
 # docs/security.md): 1,000 slowloris connections and 100 slow uploads,
 # 10,000 idle keep-alive connections measured against net/http, 5,000
 # refused connections and a flood of hostile ones, Shutdown under 500
-# clients. `make stress` calls it; `go test` runs the short forms.
+# clients; 20 held 9 MiB multipart uploads through the framework, and
+# 6,000 cookieless /counter requests against cmd/todo -max-sessions 2000.
+# `make stress` calls it; `go test` runs the short forms.
 #
 # Everything targets 127.0.0.1 and stops by itself. The tests run without
 # the race detector, so that the memory they report is what a real build
@@ -31,4 +33,16 @@ fi
 
 echo "== engine: adversarial tests, stress sizes (-tags stress, no -race)"
 "$GO" test -tags stress -count=1 -timeout 20m -v -run "^TestHardening${filter}" ./engine/ |
+  grep -v -e '^=== RUN' -e '^=== PAUSE' -e '^=== CONT'
+
+# Issue 13's field-safety targets. Each transport of the held-uploads test
+# runs in its own process, so that one's freed memory does not hide the
+# other's RSS.
+for transport in nethttp engine; do
+  echo "== framework: 20 held 9 MiB multipart uploads ($transport, -tags stress, no -race)"
+  "$GO" test -tags stress -count=1 -timeout 10m -v -run "^TestHardening${filter}.*/${transport}\$" ./framework/ |
+    grep -v -e '^=== RUN' -e '^=== PAUSE' -e '^=== CONT'
+done
+echo "== cmd/todo: 6,000 anonymous /counter requests against -max-sessions 2000 (-tags stress, no -race)"
+(cd cmd/todo && "$GO" test -tags stress -count=1 -timeout 10m -v -run "^TestHardening${filter}" ./) |
   grep -v -e '^=== RUN' -e '^=== PAUSE' -e '^=== CONT'

@@ -101,3 +101,23 @@ func ExampleMemoryStore_Update() {
 	// Output:
 	// 42 true
 }
+
+func ExampleMemoryStore_Stats() {
+	ctx := context.Background()
+	store := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessions: 2, SweepInterval: -1})
+	defer store.Close()
+	expires := time.Now().Add(time.Hour)
+	// A user logs in: her session is renewed, and never evicted.
+	id, _ := store.Create(ctx, &sessionstore.Session{Expires: expires})
+	user, _, _ := store.Renew(ctx, id)
+	// A flood of anonymous sessions: each new one evicts the previous.
+	for range 5 {
+		if _, err := store.Create(ctx, &sessionstore.Session{Expires: expires}); err != nil {
+			fmt.Println(err)
+		}
+	}
+	_, ok, _ := store.Get(ctx, user)
+	fmt.Printf("user still logged in: %v; %+v\n", ok, store.Stats())
+	// Output:
+	// user still logged in: true; {Sessions:2 Evicted:4 Refused:0}
+}

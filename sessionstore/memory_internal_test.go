@@ -46,9 +46,9 @@ func TestMemoryStoreSweepRacesUpdate(t *testing.T) {
 	id, _ := s.Create(ctx, &Session{Expires: clock.Now().Add(time.Second)})
 	k, _ := ParseID(id)
 	clock.Advance(2 * time.Second)
-	s.m.Store(k, &Session{Created: clock.Now(), Expires: clock.Now().Add(time.Hour)})
+	s.m.Store(k, newEntry(&Session{Created: clock.Now(), Expires: clock.Now().Add(time.Hour)}))
 	now := clock.Now()
-	if s.deleteIf(k, func(cur *Session) bool { return cur.expired(now) }) {
+	if s.deleteIf(k, func(cur *entry) bool { return cur.load().expired(now) }) {
 		t.Fatal("deleteIf removed a live session")
 	}
 	if _, ok, _ := s.Get(ctx, id); !ok {
@@ -137,5 +137,27 @@ func TestMemoryStoreLockedStepApplies(t *testing.T) {
 	}
 	if sess, _, _ := s.Get(ctx, id); sess.GetInt("n") != 11 {
 		t.Fatalf("n = %d, want 11", sess.GetInt("n"))
+	}
+}
+
+func TestMemoryStoreQueueStaysBounded(t *testing.T) {
+	// Sessions created and deleted while the store is far from full leave
+	// their ids in the eviction queue; the queue must not grow with them.
+	ctx := context.Background()
+	s := newTestStore(t, 0, nil)
+	for range 20_000 {
+		id, err := s.Create(ctx, &Session{Expires: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Delete(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.clock.mu.Lock()
+	n := s.clock.len()
+	s.clock.mu.Unlock()
+	if n > 2*s.Len()+1025 {
+		t.Fatalf("eviction queue holds %d ids for %d sessions", n, s.Len())
 	}
 }

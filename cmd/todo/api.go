@@ -20,10 +20,8 @@ import (
 // Errors are JSON, {"error": "..."}: 400 for malformed JSON (or an unknown
 // field), 404 for a missing item, 405 with Allow for a method the path does
 // not have, 415 for a body that is not JSON, 422 for a blank task or one
-// longer than maxTaskLen characters (with "field": "task").
-
-// maxTaskLen bounds a task, in characters.
-const maxTaskLen = 1000
+// longer than maxTaskLen characters (with "field": "task"), 409 when
+// the list is full.
 
 // apiItem is a todo as the API shows it.
 type apiItem struct {
@@ -100,7 +98,10 @@ func (a *todoAPI) List(r *framework.Request) framework.Response {
 
 // Create adds a todo: 201 with its URL in Location and the item.
 func (a *todoAPI) Create(r *framework.Request, p apiCreate) framework.Response {
-	t := a.list.add(strings.TrimSpace(p.Task), p.Pos)
+	t, ok := a.list.add(strings.TrimSpace(p.Task), p.Pos)
+	if !ok {
+		return listFull()
+	}
 	return framework.JSON(item(t)).WithStatus(http.StatusCreated).
 		WithHeader("Location", "/api/todos/"+strconv.Itoa(t.Pos))
 }

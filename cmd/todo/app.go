@@ -66,7 +66,12 @@ func (a *todoApp) Create(r *framework.Request, p createParams) framework.Respons
 	if task == "" {
 		return framework.Errorf(http.StatusBadRequest, "form parameter \"task\" is empty")
 	}
-	a.list.add(task, p.Pos)
+	if resp, ok := tooLong("the task", task, maxTaskLen); !ok {
+		return resp
+	}
+	if _, ok := a.list.add(task, p.Pos); !ok {
+		return listFull()
+	}
 	return framework.Redirect("/", http.StatusSeeOther)
 }
 
@@ -99,6 +104,9 @@ type searchParams struct {
 
 // Search lists the todos matching any of the queries.
 func (a *todoApp) Search(r *framework.Request, p searchParams) framework.Response {
+	if resp, ok := checkSearch(p.Q); !ok {
+		return resp
+	}
 	var queries []string
 	for _, q := range p.Q {
 		if q = strings.TrimSpace(q); q != "" {
@@ -131,6 +139,9 @@ func (a *todoApp) Login(r *framework.Request, p loginParams) framework.Response 
 	user := strings.TrimSpace(p.User)
 	if user == "" {
 		return framework.Errorf(http.StatusBadRequest, "form parameter \"user\" is empty")
+	}
+	if resp, ok := tooLong("the user name", user, maxUserLen); !ok {
+		return resp
 	}
 	s := session.From(r)
 	if err := s.Renew(); err != nil {

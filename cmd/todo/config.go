@@ -29,8 +29,13 @@ func (c config) validate() error {
 			return err
 		}
 	}
-	if c.seed < 0 {
-		return fmt.Errorf("-seed %d: want 0 or more", c.seed)
+	switch {
+	case c.seed < 0 || c.seed > maxItems:
+		return fmt.Errorf("-seed %d: want 0 to %d (the list's limit)", c.seed, maxItems)
+	case c.maxSessions < 0:
+		return fmt.Errorf("-max-sessions %d: want 0 (the default) or more", c.maxSessions)
+	case c.maxSessions > 0 && c.store != "memory":
+		return fmt.Errorf("-max-sessions applies to -store memory; bound Redis with its maxmemory (docs/deploy.md)")
 	}
 	if c.templates != "" {
 		if st, err := os.Stat(c.templates); err != nil || !st.IsDir() {

@@ -24,10 +24,14 @@ type todoList struct {
 
 // add inserts a todo at 1-based position pos (1 is the top); nil, or a
 // position past the end, appends it, and a position below 1 puts it first.
-// It returns the todo, with the position it got.
-func (l *todoList) add(task string, pos *int) Todo {
+// It returns the todo, with the position it got; it adds nothing and
+// returns false when the list holds maxItems todos.
+func (l *todoList) add(task string, pos *int) (Todo, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(l.items) >= maxItems {
+		return Todo{}, false
+	}
 	t := Todo{Task: task, Created: time.Now()}
 	i := len(l.items)
 	if pos != nil {
@@ -37,7 +41,7 @@ func (l *todoList) add(task string, pos *int) Todo {
 	copy(l.items[i+1:], l.items[i:])
 	l.items[i] = t
 	t.Pos = i + 1
-	return t
+	return t, true
 }
 
 // at returns the todo at 1-based position pos, and whether there is one.

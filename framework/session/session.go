@@ -30,6 +30,9 @@ import (
 func init() {
 	// The store is full: a condition of the server, not of the request.
 	framework.RegisterErrorStatus(sessionstore.ErrTooManySessions, http.StatusServiceUnavailable)
+	// A write past the per-session size limit: the request asked to store
+	// too much.
+	framework.RegisterErrorStatus(sessionstore.ErrSessionTooLarge, http.StatusRequestEntityTooLarge)
 }
 
 // Middleware returns middleware that gives every request a session from m,

@@ -10,7 +10,18 @@
 //		})
 //	}
 //
-// The suite needs a store with room for at least 200 sessions. It uses the
+// and RunLimits with the limits of a store made small enough to fill:
+//
+//	storetest.RunLimits(t, storetest.Limits{MaxSessionSize: 512, Flood: 1000},
+//		func(t *testing.T) sessionstore.Store {
+//			s := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessions: 200, MaxSessionSize: 512})
+//			t.Cleanup(func() { s.Close() })
+//			return s
+//		})
+//
+// The suite needs a store with room for at least 200 sessions. RunLimits
+// checks the per-session size limit and, for a store with a small
+// capacity, the eviction policy. It uses the
 // real clock: two subtests wait for an expiry of a few hundred
 // milliseconds, so stores whose expiry is coarse (whole seconds) fail them.
 package storetest
@@ -47,6 +58,7 @@ func Run(t *testing.T, newStore func(t *testing.T) sessionstore.Store) {
 		{"UpdateCanExpire", testUpdateCanExpire},
 		{"ExpiryPassesInTime", testExpiryInTime},
 		{"Renew", testRenew},
+		{"RenewMarksRenewed", testRenewMarks},
 		{"Delete", testDelete},
 		{"ConcurrentUpdatesOneSession", testConcurrentSame},
 		{"ConcurrentSessions", testConcurrentMany},
@@ -308,6 +320,37 @@ func testRenew(t *testing.T, s sessionstore.Store) {
 	sess := mustGet(t, s, newID)
 	if sess.GetString("user") != "ada" || !sess.Created.Equal(created) {
 		t.Fatalf("renewed session: user=%q created=%v; want ada, %v", sess.GetString("user"), sess.Created, created)
+	}
+}
+
+func testRenewMarks(t *testing.T, s sessionstore.Store) {
+	id := create(t, s, "user", "ada")
+	if mustGet(t, s, id).Renewed {
+		t.Fatal("a new session is marked Renewed")
+	}
+	newID, ok, err := s.Renew(context.Background(), id)
+	if err != nil || !ok {
+		t.Fatalf("Renew = %v, %v", ok, err)
+	}
+	if !mustGet(t, s, newID).Renewed {
+		t.Fatal("Renew did not set Renewed")
+	}
+	update(t, s, newID, func(x *sessionstore.Session) error {
+		if !x.Renewed {
+			t.Error("Update's fn sees Renewed false on a renewed session")
+		}
+		x.PutString("more", "data")
+		return nil
+	})
+	if sess := mustGet(t, s, newID); !sess.Renewed || sess.GetString("user") != "ada" {
+		t.Fatalf("after Update: Renewed %v, user %q; want true, ada", sess.Renewed, sess.GetString("user"))
+	}
+	born, err := s.Create(context.Background(), &sessionstore.Session{Expires: time.Now().Add(time.Hour), Renewed: true})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if !mustGet(t, s, born).Renewed {
+		t.Fatal("Create of a session with Renewed set lost it")
 	}
 }
 
