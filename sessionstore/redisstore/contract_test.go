@@ -2,12 +2,15 @@ package redisstore_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
 	"github.com/microframe/microframe/sessionstore"
+	"github.com/microframe/microframe/sessionstore/redisstore"
 	"github.com/microframe/microframe/sessionstore/redisstore/redistest"
 	"github.com/microframe/microframe/sessionstore/storetest"
+	"github.com/redis/go-redis/v9"
 )
 
 // TestContract runs the contract every sessionstore.Store must honour
@@ -55,3 +58,25 @@ func (a *alternating) Renew(ctx context.Context, id string) (string, bool, error
 }
 
 func (a *alternating) Delete(ctx context.Context, id string) error { return a.next().Delete(ctx, id) }
+
+// TestContractCluster runs the contract against a Redis Cluster of three
+// masters with a replica each: every key of an operation must be in one
+// hash slot, on the node the store sends it to.
+func TestContractCluster(t *testing.T) {
+	c := redistest.StartCluster(t, 3, 1)
+	client := newClusterClient(t, c)
+	storetest.Run(t, func(t *testing.T) sessionstore.Store {
+		return redisstore.New(client, redisstore.Options{Prefix: fmt.Sprintf("test%d:", prefixes.Add(1))})
+	})
+}
+
+// TestContractSentinel runs the contract against a master with a replica,
+// found through a Sentinel.
+func TestContractSentinel(t *testing.T) {
+	g := redistest.StartSentinelGroup(t, 1, 1)
+	client := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: g.MasterName, SentinelAddrs: g.SentinelAddrs})
+	t.Cleanup(func() { client.Close() })
+	storetest.Run(t, func(t *testing.T) sessionstore.Store {
+		return redisstore.New(client, redisstore.Options{Prefix: fmt.Sprintf("test%d:", prefixes.Add(1))})
+	})
+}

@@ -24,6 +24,19 @@ func newClient(t testing.TB, srv *redistest.Server) *redis.Client {
 	return c
 }
 
+// newClusterClient returns a go-redis client of cluster c, closed when
+// the test ends.
+func newClusterClient(t testing.TB, c *redistest.Cluster) *redis.ClusterClient {
+	t.Helper()
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs})
+	t.Cleanup(func() { cc.Close() })
+	return cc
+}
+
+// keyOf returns the Redis key of session id in a store with prefix, as the
+// package documentation gives it.
+func keyOf(prefix, id string) string { return prefix + "{" + id[:3] + "}" + id }
+
 // prefixes makes each store's keys distinct, so that stores sharing one
 // server start empty.
 var prefixes atomic.Int64

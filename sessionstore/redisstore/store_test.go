@@ -70,7 +70,7 @@ func TestTTL(t *testing.T) {
 	ctx := context.Background()
 	pttl := func(id string) time.Duration {
 		t.Helper()
-		d, err := client.PTTL(ctx, "ttl:"+id).Result()
+		d, err := client.PTTL(ctx, keyOf("ttl:", id)).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,8 +127,8 @@ func TestPrefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := client.Exists(ctx, redisstore.DefaultPrefix+id).Result(); err != nil || n != 1 {
-		t.Fatalf("EXISTS %s%s = %d, %v", redisstore.DefaultPrefix, id, n, err)
+	if n, err := client.Exists(ctx, keyOf(redisstore.DefaultPrefix, id)).Result(); err != nil || n != 1 {
+		t.Fatalf("EXISTS %s = %d, %v", keyOf(redisstore.DefaultPrefix, id), n, err)
 	}
 	if _, ok, err := other.Get(ctx, id); ok || err != nil {
 		t.Fatalf("a store with another prefix found the session: %v, %v", ok, err)
@@ -144,7 +144,7 @@ func TestCorruptValue(t *testing.T) {
 	ctx := context.Background()
 	for _, v := range []string{"", "short", strings.Repeat("x", 16) + "not an encoding"} {
 		id, _ := sessionstore.NewID()
-		if err := client.Set(ctx, "c:"+id, v, time.Minute).Err(); err != nil {
+		if err := client.Set(ctx, keyOf("c:", id), v, time.Minute).Err(); err != nil {
 			t.Fatal(err)
 		}
 		_, _, err := s.Get(ctx, id)

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
 	"time"
 
@@ -46,7 +45,7 @@ return 1
 // nobody wrote it since the caller read it.
 //
 //	KEYS[1]  the old key
-//	KEYS[2]  the new key
+//	KEYS[2]  the new key, in the old key's hash slot (same hash tag)
 //	ARGV[1]  the token of the value the caller read under the old key
 //
 // It returns 1 when the session is under the new key (also for a resent
@@ -80,25 +79,6 @@ func (s *Store) lock(ctx context.Context, u [16]byte) (chan struct{}, error) {
 // unlock ends the turn taken by lock.
 func unlock(l chan struct{}) { <-l }
 
-// read returns the value and the live session under key; found is false
-// when there is none.
-func (s *Store) read(ctx context.Context, op, key string) (v []byte, sess *sessionstore.Session, found bool, err error) {
-	v, err = s.rdb.Get(ctx, key).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil, false, nil
-	}
-	if err != nil {
-		return nil, nil, false, fail(op, err)
-	}
-	if sess, err = decode(v); err != nil {
-		return nil, nil, false, &Error{Op: op, Err: err}
-	}
-	if !sess.Expires.After(time.Now()) {
-		return nil, nil, false, nil
-	}
-	return v, sess, true, nil
-}
-
 // Update implements sessionstore.Store: see the package documentation for
 // how it stays atomic across processes. fn runs once per compare-and-set
 // round, usually once; the session it gets is a private copy decoded from
@@ -131,9 +111,9 @@ func (s *Store) Update(ctx context.Context, id string, fn func(*sessionstore.Ses
 			return false, &Error{Op: "update", Err: err}
 		}
 		life := ttl(sess.Expires, time.Now())
-		won, err := updateScript.Run(ctx, s.rdb, []string{key}, old[:tokenLen], v, life.Milliseconds()).Int()
+		won, err := s.write(ctx, "update", updateScript, []string{key}, old[:tokenLen], v, life.Milliseconds())
 		if err != nil {
-			return false, fail("update", err)
+			return false, err
 		}
 		if won == 1 {
 			return true, nil
@@ -159,7 +139,7 @@ func (s *Store) Renew(ctx context.Context, oldID string) (string, bool, error) {
 		return "", false, &Error{Op: "renew", Err: err}
 	}
 	defer unlock(l)
-	newID, err := sessionstore.NewID()
+	newID, err := sameSlotID(oldID)
 	if err != nil {
 		return "", false, &Error{Op: "renew", Err: err}
 	}
@@ -169,9 +149,9 @@ func (s *Store) Renew(ctx context.Context, oldID string) (string, bool, error) {
 		if err != nil || !found {
 			return "", false, err
 		}
-		r, err := renewScript.Run(ctx, s.rdb, []string{oldKey, s.key(newID)}, old[:tokenLen]).Int()
+		r, err := s.write(ctx, "renew", renewScript, []string{oldKey, s.key(newID)}, old[:tokenLen])
 		if err != nil {
-			return "", false, fail("renew", err)
+			return "", false, err
 		}
 		switch r {
 		case 1:
@@ -179,7 +159,7 @@ func (s *Store) Renew(ctx context.Context, oldID string) (string, bool, error) {
 		case 0:
 			return "", false, nil
 		case -1: // the new id is taken: 122 random bits collided
-			if newID, err = sessionstore.NewID(); err != nil {
+			if newID, err = sameSlotID(oldID); err != nil {
 				return "", false, &Error{Op: "renew", Err: err}
 			}
 		}
