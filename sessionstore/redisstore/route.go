@@ -195,7 +195,7 @@ type node struct {
 	replicas int       // as INFO replication last said; -1 when unknown
 	checked  time.Time // when it said so
 	lastLog  time.Time // last warning about this master
-	unlogged uint64    // unreplicated writes since then
+	unlogged uint64    // unreplicated writes since then, this one included
 }
 
 // nodeState returns the state of the master c talks to.
@@ -251,7 +251,7 @@ func (n *node) short(s *Store, waited bool, acked int64) {
 	}
 	s.log.Warn("redisstore: session writes acknowledged by the master alone; they are lost if it fails now",
 		"master", n.addr, "reason", reason, "wanted", s.replicas, "confirmed", acked,
-		"writes", n.unlogged, "since", n.lastLog.Format(time.RFC3339))
+		"writes", n.unlogged)
 	n.lastLog, n.unlogged = time.Now(), 0
 }
 

@@ -213,3 +213,18 @@ func cliBinary() (string, error) {
 	}
 	return "", fmt.Errorf("%w: no redis-cli (apt-get install redis-tools, or set REDIS_CLI)", ErrNotInstalled)
 }
+
+// ReplicaOf returns a running node that replicates master, or nil.
+func (c *Cluster) ReplicaOf(ctx context.Context, master *Server) *Server {
+	_, port, _ := strings.Cut(master.Addr, ":")
+	for _, s := range c.Nodes {
+		if s == master || !s.running() {
+			continue
+		}
+		out, err := command(ctx, s.Addr, "info", "replication")
+		if err == nil && strings.Contains(out, "role:slave") && strings.Contains(out, "master_port:"+port+"\r") {
+			return s
+		}
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package redisstore_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/microframe/microframe/sessionstore"
+	"github.com/microframe/microframe/sessionstore/redisstore"
+	"github.com/microframe/microframe/sessionstore/redisstore/redistest"
+)
+
+// TestWaitOnOwningMaster checks that a write waits for the replica of the
+// master that owns the session's key, not some other node: with that
+// replica frozen, a write takes the wait timeout and is counted
+// unreplicated; with it running, writes are counted replicated.
+func TestWaitOnOwningMaster(t *testing.T) {
+	c := redistest.StartCluster(t, 3, 1)
+	const wait = 300 * time.Millisecond
+	s := redisstore.New(newClusterClient(t, c), redisstore.Options{WaitTimeout: wait})
+	ctx := context.Background()
+	id, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Writes != 1 || st.Replicated != 1 {
+		t.Fatalf("after one Create on a healthy cluster: %+v, want 1 write, replicated", st)
+	}
+	master, err := c.MasterFor(ctx, keyOf(redisstore.DefaultPrefix, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica := c.ReplicaOf(ctx, master)
+	if replica == nil {
+		t.Fatalf("no replica of %s", master.Addr)
+	}
+	if err := replica.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = s.Update(ctx, id, func(x *sessionstore.Session) error { x.PutInt("n", 1); return nil })
+	took := time.Since(start)
+	if rerr := replica.Resume(); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took < wait*9/10 {
+		t.Errorf("an Update whose master's replica is frozen took %v, less than the %v wait: WAIT went elsewhere", took, wait)
+	}
+	if st := s.Stats(); st.Writes != 2 || st.Unreplicated != 1 {
+		t.Fatalf("after an Update with the replica frozen: %+v, want 2 writes, 1 unreplicated", st)
+	}
+	if _, err := s.Update(ctx, id, func(x *sessionstore.Session) error { x.PutInt("n", 2); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Writes != 3 || st.Replicated != 2 {
+		t.Fatalf("after the replica came back: %+v, want 3 writes, 2 replicated", st)
+	}
+}
+
+// TestClusterFailover is 30 users counting concurrently while the master
+// that owns the first user's session is killed (SIGKILL) and the cluster
+// promotes its replica: no write acknowledged to a user is lost, none is
+// counted that was never sent, failures stop within 6 seconds of the kill,
+// and every session is readable afterwards.
+func TestClusterFailover(t *testing.T) {
+	c := redistest.StartCluster(t, 3, 1)
+	client := newClusterClient(t, c)
+	s := redisstore.New(client, redisstore.Options{RetryFor: 2 * time.Second})
+	ctx := context.Background()
+	const users = 30
+	ids := make([]string, users)
+	for i := range ids {
+		id, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = id
+	}
+	victim, err := c.MasterFor(ctx, keyOf(redisstore.DefaultPrefix, ids[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type tally struct {
+		acked, failed int64
+		lastFail      time.Time
+	}
+	tallies := make([]tally, users)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() {
+			tl := &tallies[i]
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				uctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				ok, err := s.Update(uctx, id, func(x *sessionstore.Session) error { x.AddInt("n", 1); return nil })
+				cancel()
+				switch {
+				case err != nil:
+					tl.failed++
+					tl.lastFail = time.Now()
+					time.Sleep(20 * time.Millisecond)
+				case !ok:
+					t.Errorf("user %d: session %s not found", i, id)
+					return
+				default:
+					tl.acked++
+				}
+			}
+		})
+	}
+	time.Sleep(time.Second)
+	before := s.Stats()
+	victim.Stop() // SIGKILL
+	killed := time.Now()
+	time.Sleep(8 * time.Second)
+	close(stop)
+	wg.Wait()
+	after := s.Stats()
+
+	var acked, failed int64
+	var lastFail time.Time
+	for i, id := range ids {
+		tl := tallies[i]
+		acked += tl.acked
+		failed += tl.failed
+		if tl.lastFail.After(lastFail) {
+			lastFail = tl.lastFail
+		}
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		sess, ok, err := s.Get(rctx, id)
+		cancel()
+		if err != nil || !ok {
+			t.Errorf("user %d: session unreadable after the failover: %v, %v", i, ok, err)
+			continue
+		}
+		// A failed Update may or may not have been applied; an
+		// acknowledged one must have been, and nothing else.
+		if n := sess.GetInt("n"); n < tl.acked || n > tl.acked+tl.failed {
+			t.Errorf("user %d: counter %d after %d acknowledged and %d failed updates", i, n, tl.acked, tl.failed)
+		}
+	}
+	if !lastFail.IsZero() && lastFail.Sub(killed) > 6*time.Second {
+		t.Errorf("failures went on %v after the kill", lastFail.Sub(killed).Round(time.Millisecond))
+	}
+	if after.Unreplicated == before.Unreplicated {
+		t.Errorf("no write was counted unreplicated although the promoted master has no replica: %+v", after)
+	}
+	t.Logf("%d updates acknowledged, %d failed (last %v after the kill); stats before the kill %+v, after %+v",
+		acked, failed, lastFail.Sub(killed).Round(time.Millisecond), before, after)
+}
