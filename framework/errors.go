@@ -50,6 +50,8 @@ func (e *HTTPError) StatusCode() int { return e.Code }
 //   - an error matching fs.ErrNotExist gives 404, fs.ErrPermission 403;
 //   - context.Canceled, context.DeadlineExceeded and
 //     sessionstore.ErrTooManySessions (the session store is full) give 503;
+//   - sessionstore.ErrSessionTooLarge (a write past the per-session size
+//     limit) gives 413;
 //   - any other error gives 500 with the body "Internal Server Error": its
 //     text stays in the log, where it cannot leak internals to a client.
 //
@@ -98,6 +100,8 @@ func errorStatus(err error) (int, string) {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, sessionstore.ErrTooManySessions):
 		return http.StatusServiceUnavailable, http.StatusText(http.StatusServiceUnavailable)
+	case errors.Is(err, sessionstore.ErrSessionTooLarge):
+		return http.StatusRequestEntityTooLarge, "session data too large"
 	}
 	return http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)
 }

@@ -44,6 +44,7 @@ func TestResponses(t *testing.T) {
 		{"permission", Error(fs.ErrPermission), 403, "Forbidden\n", nil},
 		{"deadline", Error(context.DeadlineExceeded), 503, "Service Unavailable\n", nil},
 		{"session store full", Error(fmt.Errorf("new session: %w", sessionstore.ErrTooManySessions)), 503, "Service Unavailable\n", nil},
+		{"session too large", Error(fmt.Errorf("put: %w", sessionstore.ErrSessionTooLarge)), 413, "session data too large\n", nil},
 		{"bind error", Error(&BindError{Source: "query", Name: "n", Value: "x", Reason: "is not an integer"}), 400, "query parameter \"n\": \"x\" is not an integer\n", nil},
 		{"error with status override", Error(errors.New("x")).WithStatus(502), 502, "Internal Server Error\n", nil},
 		{"nil error", Error(nil), 500, "Internal Server Error\n", nil},

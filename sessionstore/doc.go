@@ -10,7 +10,9 @@
 //     expiry. Values are strings so that any backend can store them.
 //   - [Store] keeps sessions by id. [MemoryStore], the embedded default, is a
 //     sharded, lock-free map (xsync.MapOf) with a background sweeper and a cap
-//     on the number of sessions. Other backends (Redis, SQL) implement the
+//     on the number of sessions; when full, it evicts the least recently
+//     used sessions of visitors who never logged in, never those of users
+//     who did. Other backends (Redis, SQL) implement the
 //     same five-method interface; package storetest checks that they honour
 //     its contract.
 //   - [Manager] ties a Store to a cookie: it turns the cookie a request
@@ -42,4 +44,12 @@
 //     additionally sign or encrypt the id.
 //   - An unknown, expired, malformed or tampered id is "not found", never an
 //     error: errors mean the store failed.
+//   - Floods: a client that creates sessions without end (no cookie on each
+//     request) only evicts other never-renewed sessions; a renewed session
+//     ([Handle.Renew] on login) is never evicted. [Manager.AnonymousIdleTimeout]
+//     makes such sessions expire sooner.
+//   - Size: every store refuses a session over its per-session size limit
+//     ([DefaultMaxSessionSize], 4 KiB of keys and values) with
+//     [ErrSessionTooLarge], so a client cannot grow server memory through
+//     its session.
 package sessionstore

@@ -169,7 +169,7 @@ func (h *Handle) update(fn func(*Session) error) error {
 	if h.id != "" {
 		var last *Session
 		ok, err := h.m.Store.Update(h.ctx, h.id, func(s *Session) error {
-			s.Expires = h.m.expiry(s.Created, now)
+			s.Expires = h.m.expiry(s.Created, s.Renewed, now)
 			if fn != nil {
 				if err := fn(s); err != nil {
 					return err
@@ -200,7 +200,7 @@ func (h *Handle) update(fn func(*Session) error) error {
 	if h.committed {
 		return ErrCommitted
 	}
-	s := &Session{Created: now, Expires: h.m.expiry(now, now)}
+	s := &Session{Created: now, Expires: h.m.expiry(now, false, now)}
 	if err := fn(s); err != nil {
 		return err
 	}
@@ -236,6 +236,11 @@ func (h *Handle) Renew() error {
 		return nil
 	}
 	h.id = newID
+	if h.m.idleTimeout(false) != h.m.idleTimeout(true) {
+		// The session now has the (longer) idle timeout of renewed
+		// sessions; move its expiry at once, and learn the new state.
+		return h.update(nil)
+	}
 	return nil
 }
 

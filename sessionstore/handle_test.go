@@ -413,7 +413,10 @@ func TestHandleTooManySessions(t *testing.T) {
 	clock := newFakeClock()
 	m := NewManager(newTestStore(t, 1, clock))
 	m.now = clock.Now
-	login(t, m, "first")
+	first := m.Load(context.Background(), login(t, m, "first"))
+	if err := first.Renew(); err != nil { // renewed: never evicted
+		t.Fatal(err)
+	}
 	h := m.Load(context.Background(), "")
 	if err := h.PutString("user", "second"); !errors.Is(err, ErrTooManySessions) {
 		t.Fatalf("Put at the cap = %v, want ErrTooManySessions", err)
@@ -487,5 +490,28 @@ func TestHandleUpdateCanEndSession(t *testing.T) {
 	}
 	if c, changed := commit(t, h, false); !changed || c.MaxAge != -1 {
 		t.Fatalf("cookie not deleted: %+v", c)
+	}
+}
+
+func TestHandleAnonymousIdleTimeout(t *testing.T) {
+	m, _, clock := testManager(t)
+	m.AnonymousIdleTimeout = 5 * time.Minute
+	anon := login(t, m, "visitor") // never renewed
+	user := login(t, m, "ada")
+	h := m.Load(context.Background(), user)
+	if err := h.Renew(); err != nil {
+		t.Fatal(err)
+	}
+	if s := h.Session(); !s.Renewed || !s.Expires.Equal(clock.Now().Add(DefaultIdleTimeout)) {
+		t.Fatalf("after Renew: Renewed %v, expires in %v; want true, %v", s.Renewed, s.Expires.Sub(clock.Now()), DefaultIdleTimeout)
+	}
+	c, _ := commit(t, h, false)
+	user = c.Value
+	clock.Advance(6 * time.Minute)
+	if m.Load(context.Background(), anon).GetString("user") != "" {
+		t.Fatal("an anonymous session outlived AnonymousIdleTimeout")
+	}
+	if m.Load(context.Background(), user).GetString("user") != "ada" {
+		t.Fatal("a renewed session ended at AnonymousIdleTimeout")
 	}
 }

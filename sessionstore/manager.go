@@ -44,6 +44,14 @@ type Manager struct {
 	// 100% of IdleTimeout without use.
 	IdleTimeout time.Duration
 
+	// AnonymousIdleTimeout, when positive and shorter than IdleTimeout
+	// (or IdleTimeout is disabled), is the idle timeout of sessions that
+	// were never renewed ([Session.Renewed] false: visitors who did not log
+	// in), so that the sessions a crawler or a flood leaves behind go away
+	// sooner. Zero (the default) gives them IdleTimeout too. Renew switches
+	// a session to IdleTimeout at once.
+	AnonymousIdleTimeout time.Duration
+
 	// Lifetime is the absolute lifetime of a session, counted from its
 	// creation, however active it is; afterwards the user has to log in
 	// again. NewManager sets 24 hours. Zero or negative means 24 hours.
@@ -137,15 +145,25 @@ func (m *Manager) lifetime() time.Duration {
 	return m.Lifetime
 }
 
-// expiry returns when a session created at created and used at now should
-// expire.
-func (m *Manager) expiry(created, now time.Time) time.Time {
+// idleTimeout returns the idle timeout of a session, renewed or not; zero
+// or negative means none.
+func (m *Manager) idleTimeout(renewed bool) time.Duration {
+	if a := m.AnonymousIdleTimeout; !renewed && a > 0 && (m.IdleTimeout <= 0 || a < m.IdleTimeout) {
+		return a
+	}
+	return m.IdleTimeout
+}
+
+// expiry returns when a session created at created, renewed or not, and
+// used at now should expire.
+func (m *Manager) expiry(created time.Time, renewed bool, now time.Time) time.Time {
 	limit := created.Add(m.lifetime())
-	if m.IdleTimeout <= 0 {
+	idle := m.idleTimeout(renewed)
+	if idle <= 0 {
 		return limit
 	}
-	if idle := now.Add(m.IdleTimeout); idle.Before(limit) {
-		return idle
+	if end := now.Add(idle); end.Before(limit) {
+		return end
 	}
 	return limit
 }
@@ -154,10 +172,11 @@ func (m *Manager) expiry(created, now time.Time) time.Time {
 // forward: when the expiry would advance by more than a tenth of the idle
 // timeout.
 func (m *Manager) needsTouch(s *Session, now time.Time) bool {
-	if m.IdleTimeout <= 0 {
+	idle := m.idleTimeout(s.Renewed)
+	if idle <= 0 {
 		return false
 	}
-	return m.expiry(s.Created, now).Sub(s.Expires) > m.IdleTimeout/10
+	return m.expiry(s.Created, s.Renewed, now).Sub(s.Expires) > idle/10
 }
 
 // encodeID turns a session id into the cookie value.

@@ -14,17 +14,23 @@ import (
 // defaults.
 type MemoryOptions struct {
 	// MaxSessions caps the number of stored sessions. When the store is
-	// full, Create fails with ErrTooManySessions: live sessions are never
-	// evicted, because evicting would let anyone who can create sessions
-	// (any client) log other users out. Expired sessions hold their place
-	// until the sweeper removes them, so leave headroom. Zero or negative
-	// means DefaultMaxSessions.
+	// full, Create makes room by evicting a never-renewed session that was
+	// not used recently (see MemoryStore); renewed sessions (users who
+	// logged in) are never evicted, so a flood of anonymous sessions cannot
+	// log anybody out nor lock new visitors out. Create fails with
+	// ErrTooManySessions only when every stored session is renewed.
+	// Zero or negative means DefaultMaxSessions.
 	MaxSessions int
 	// SweepInterval is how often a background goroutine removes expired
 	// sessions. Zero means DefaultSweepInterval; negative starts no sweeper
 	// (call Sweep yourself). Expired sessions are never returned, swept or
 	// not.
 	SweepInterval time.Duration
+	// MaxSessionSize is the per-session size limit in bytes of keys and
+	// values ([Session.Size]): Create and Update refuse a larger session
+	// with an error matching ErrSessionTooLarge. Zero means
+	// DefaultMaxSessionSize; negative means no limit.
+	MaxSessionSize int
 }
 
 // Defaults of MemoryOptions.
@@ -44,11 +50,33 @@ const (
 // Stored sessions are immutable snapshots; Update builds a new one
 // (copying the values only when fn writes to them) and swaps it in.
 //
+// # Eviction
+//
+// When the store holds MaxSessions sessions, Create evicts one
+// never-renewed session chosen by the CLOCK ("second chance") algorithm,
+// an approximation of least-recently-used: never-renewed sessions wait in
+// a queue in creation order, and each carries a bit set by every Get and
+// Update. The eviction hand takes the head of the queue: an expired session
+// goes at once; one whose bit is set has the bit cleared and goes to the
+// back (a second chance); the first one without the bit is evicted. So a
+// session is evicted only if it was not used since the hand last passed
+// it, and a flood of sessions that are never used again (a client that
+// drops its cookie) is evicted oldest first while visitors who come back
+// keep theirs. Renewed sessions are not in the queue and are never
+// evicted. Gets stay lock-free (they set the bit only when it is clear);
+// Create takes the queue's mutex for an append, and an eviction for a few
+// steps of the hand. Evictions are counted in Stats.
+//
 // A MemoryStore must be closed with Close to stop its sweeper.
 type MemoryStore struct {
-	m     *xsync.MapOf[[16]byte, *Session]
+	m     *xsync.MapOf[[16]byte, *entry]
 	count atomic.Int64 // stored sessions, including expired ones not yet swept
 	max   int64
+	size  int // per-session size limit, as for CheckSize
+
+	clock   clockQueue
+	evicted atomic.Uint64
+	refused atomic.Uint64
 
 	now func() time.Time // tests replace the clock
 
@@ -63,8 +91,9 @@ var _ Store = (*MemoryStore)(nil)
 // NewMemoryStore returns an empty MemoryStore and starts its sweeper.
 func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 	s := &MemoryStore{
-		m:    xsync.NewMapOf[[16]byte, *Session](),
+		m:    xsync.NewMapOf[[16]byte, *entry](),
 		max:  int64(opts.MaxSessions),
+		size: opts.MaxSessionSize,
 		now:  time.Now,
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
@@ -109,6 +138,7 @@ func (s *MemoryStore) Close() error {
 		<-s.done
 		s.m.Clear()
 		s.count.Store(0)
+		s.clock.reset()
 	})
 	return nil
 }
@@ -122,8 +152,8 @@ func (s *MemoryStore) Len() int { return int(s.count.Load()) }
 func (s *MemoryStore) Sweep() int {
 	now := s.now()
 	removed := 0
-	s.m.Range(func(k [16]byte, v *Session) bool {
-		if v.expired(now) && s.deleteIf(k, func(cur *Session) bool { return cur.expired(now) }) {
+	s.m.Range(func(k [16]byte, e *entry) bool {
+		if e.load().expired(now) && s.deleteIf(k, func(cur *entry) bool { return cur.load().expired(now) }) {
 			removed++
 		}
 		return true
@@ -131,11 +161,11 @@ func (s *MemoryStore) Sweep() int {
 	return removed
 }
 
-// deleteIf removes the session under k if cond holds for it, and reports
-// whether it did.
-func (s *MemoryStore) deleteIf(k [16]byte, cond func(*Session) bool) bool {
+// deleteIf removes the session under k if cond holds for its entry, and
+// reports whether it did.
+func (s *MemoryStore) deleteIf(k [16]byte, cond func(*entry) bool) bool {
 	deleted := false
-	s.m.Compute(k, func(cur *Session, loaded bool) (*Session, bool) {
+	s.m.Compute(k, func(cur *entry, loaded bool) (*entry, bool) {
 		if !loaded {
 			return nil, true
 		}
@@ -151,8 +181,10 @@ func (s *MemoryStore) deleteIf(k [16]byte, cond func(*Session) bool) bool {
 	return deleted
 }
 
-// insert stores sess under a fresh id. The caller has counted it.
+// insert stores sess under a fresh id, and queues it for eviction unless
+// it is renewed. The caller has counted it.
 func (s *MemoryStore) insert(sess *Session) (string, error) {
+	e := newEntry(sess)
 	for {
 		u, err := uuid.NewRandom()
 		if err != nil {
@@ -160,15 +192,20 @@ func (s *MemoryStore) insert(sess *Session) (string, error) {
 		}
 		// A collision of 122 random bits does not happen; if the random
 		// source were broken enough to repeat, never overwrite.
-		if _, loaded := s.m.LoadOrStore(u, sess); !loaded {
+		if _, loaded := s.m.LoadOrStore(u, e); !loaded {
+			if !sess.Renewed {
+				s.clock.push(u)
+			}
 			return u.String(), nil
 		}
 	}
 }
 
-// Create implements Store. It fails with ErrTooManySessions when the store
-// holds MaxSessions sessions, ErrNoExpiry when sess.Expires is zero, and
-// ErrClosed after Close.
+// Create implements Store. When the store holds MaxSessions sessions it
+// first evicts one never-renewed session (see MemoryStore), and fails with
+// ErrTooManySessions if there is none. It fails with ErrNoExpiry when
+// sess.Expires is zero, with an error matching ErrSessionTooLarge when sess
+// is over MaxSessionSize, and with ErrClosed after Close.
 func (s *MemoryStore) Create(_ context.Context, sess *Session) (string, error) {
 	if s.closed.Load() {
 		return "", ErrClosed
@@ -176,11 +213,15 @@ func (s *MemoryStore) Create(_ context.Context, sess *Session) (string, error) {
 	if sess.Expires.IsZero() {
 		return "", ErrNoExpiry
 	}
+	if err := CheckSize(sess, s.size); err != nil {
+		return "", err
+	}
 	if sess.Created.IsZero() {
 		sess.Created = s.now()
 	}
-	if s.count.Add(1) > s.max {
+	if s.count.Add(1) > s.max && !s.evict(s.now()) {
 		s.count.Add(-1)
+		s.refused.Add(1)
 		return "", ErrTooManySessions
 	}
 	id, err := s.insert(sess)
@@ -199,10 +240,15 @@ func (s *MemoryStore) Get(_ context.Context, id string) (*Session, bool, error) 
 	if !ok {
 		return nil, false, nil
 	}
-	sess, ok := s.m.Load(k)
-	if !ok || sess.expired(s.now()) {
+	e, ok := s.m.Load(k)
+	if !ok {
 		return nil, false, nil
 	}
+	sess := e.load()
+	if sess.expired(s.now()) {
+		return nil, false, nil
+	}
+	e.use()
 	return sess, true, nil
 }
 
@@ -228,24 +274,28 @@ func (s *MemoryStore) Update(_ context.Context, id string, fn func(*Session) err
 		return false, nil
 	}
 	now := s.now()
-	old, ok := s.m.Load(k)
+	e, ok := s.m.Load(k)
 	if !ok {
 		return false, nil
 	}
+	old := e.load()
 	if old.expired(now) {
-		s.deleteIf(k, func(cur *Session) bool { return cur.expired(now) })
+		s.deleteIf(k, func(cur *entry) bool { return cur.load().expired(now) })
 		return false, nil
 	}
 	cp := old.cow()
 	if err := fn(cp); err != nil {
 		return true, err
 	}
+	if err := CheckSize(cp, s.size); err != nil {
+		return true, err
+	}
 	var found, swapped, removed bool
-	s.m.Compute(k, func(cur *Session, loaded bool) (*Session, bool) {
+	s.m.Compute(k, func(cur *entry, loaded bool) (*entry, bool) {
 		switch {
 		case !loaded:
 			return nil, true
-		case cur != old:
+		case cur != e || cur.load() != old:
 			found = true
 			return cur, false // lost the race; keep the newer snapshot
 		}
@@ -254,7 +304,8 @@ func (s *MemoryStore) Update(_ context.Context, id string, fn func(*Session) err
 			removed = true
 			return nil, true
 		}
-		return cp, false
+		cur.store(cp)
+		return cur, false
 	})
 	if removed {
 		s.count.Add(-1)
@@ -274,10 +325,11 @@ func (s *MemoryStore) updateLocked(k [16]byte, now time.Time, fn func(*Session) 
 		panicked       bool
 		panicVal       any
 	)
-	s.m.Compute(k, func(old *Session, loaded bool) (*Session, bool) {
+	s.m.Compute(k, func(e *entry, loaded bool) (*entry, bool) {
 		if !loaded {
 			return nil, true
 		}
+		old := e.load()
 		if old.expired(now) {
 			removed = true
 			return nil, true
@@ -285,14 +337,18 @@ func (s *MemoryStore) updateLocked(k [16]byte, now time.Time, fn func(*Session) 
 		found = true
 		cp := old.cow()
 		fnErr, panicked, panicVal = callGuarded(fn, cp)
+		if fnErr == nil && !panicked {
+			fnErr = CheckSize(cp, s.size)
+		}
 		if panicked || fnErr != nil {
-			return old, false
+			return e, false
 		}
 		if cp.expired(now) {
 			removed = true
 			return nil, true
 		}
-		return cp, false
+		e.store(cp)
+		return e, false
 	})
 	if removed {
 		s.count.Add(-1)
@@ -331,10 +387,10 @@ func (s *MemoryStore) Renew(_ context.Context, oldID string) (string, bool, erro
 	now := s.now()
 	var taken *Session
 	removed := false
-	s.m.Compute(k, func(old *Session, loaded bool) (*Session, bool) {
+	s.m.Compute(k, func(e *entry, loaded bool) (*entry, bool) {
 		if loaded {
 			removed = true
-			if !old.expired(now) {
+			if old := e.load(); !old.expired(now) {
 				taken = old
 			}
 		}
@@ -347,7 +403,9 @@ func (s *MemoryStore) Renew(_ context.Context, oldID string) (string, bool, erro
 		return "", false, nil
 	}
 	// The session keeps its place in the count under its new id.
-	newID, err := s.insert(taken)
+	renewed := taken.cow()
+	renewed.Renewed = true
+	newID, err := s.insert(renewed)
 	if err != nil {
 		s.count.Add(-1)
 		return "", false, err

@@ -46,9 +46,9 @@ func TestMemoryStoreSweepRacesUpdate(t *testing.T) {
 	id, _ := s.Create(ctx, &Session{Expires: clock.Now().Add(time.Second)})
 	k, _ := ParseID(id)
 	clock.Advance(2 * time.Second)
-	s.m.Store(k, &Session{Created: clock.Now(), Expires: clock.Now().Add(time.Hour)})
+	s.m.Store(k, newEntry(&Session{Created: clock.Now(), Expires: clock.Now().Add(time.Hour)}))
 	now := clock.Now()
-	if s.deleteIf(k, func(cur *Session) bool { return cur.expired(now) }) {
+	if s.deleteIf(k, func(cur *entry) bool { return cur.load().expired(now) }) {
 		t.Fatal("deleteIf removed a live session")
 	}
 	if _, ok, _ := s.Get(ctx, id); !ok {

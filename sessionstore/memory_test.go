@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,37 +19,77 @@ func TestMemoryStoreContract(t *testing.T) {
 	})
 }
 
+func TestMemoryStoreLimitsContract(t *testing.T) {
+	storetest.RunLimits(t, storetest.Limits{MaxSessionSize: 512, Flood: 1000}, func(t *testing.T) sessionstore.Store {
+		s := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessions: 200, MaxSessionSize: 512, SweepInterval: -1})
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// renewed creates a session and renews it, as a login does.
+func renewed(t *testing.T, s sessionstore.Store) string {
+	t.Helper()
+	id, err := s.Create(context.Background(), &sessionstore.Session{Expires: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	newID, ok, err := s.Renew(context.Background(), id)
+	if !ok || err != nil {
+		t.Fatalf("Renew = %v, %v", ok, err)
+	}
+	return newID
+}
+
 func TestMemoryStoreCap(t *testing.T) {
 	ctx := context.Background()
 	s := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessions: 10, SweepInterval: -1})
 	defer s.Close()
-	var ids []string
-	for range 10 {
-		id, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour)})
+	var users []string
+	for range 9 {
+		users = append(users, renewed(t, s))
+	}
+	newSession := func() (string, error) {
+		return s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour)})
+	}
+	// One place left for anonymous sessions: each new one evicts the last.
+	prev := ""
+	for i := range 5 {
+		id, err := newSession()
 		if err != nil {
-			t.Fatalf("Create below the cap: %v", err)
+			t.Fatalf("anonymous Create %d: %v", i, err)
 		}
-		ids = append(ids, id)
-	}
-	_, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour)})
-	if !errors.Is(err, sessionstore.ErrTooManySessions) {
-		t.Fatalf("Create at the cap: err = %v, want ErrTooManySessions", err)
-	}
-	// Policy: live sessions are never evicted to make room.
-	for _, id := range ids {
-		if _, ok, _ := s.Get(ctx, id); !ok {
-			t.Fatalf("session %s was evicted at the cap", id)
+		if prev != "" {
+			if _, ok, _ := s.Get(ctx, prev); ok {
+				t.Fatalf("Create %d: the previous anonymous session was not evicted", i)
+			}
 		}
+		prev = id
 	}
-	// Renew does not need a free place.
-	if _, ok, err := s.Renew(ctx, ids[0]); !ok || err != nil {
+	if st := s.Stats(); st.Evicted != 4 || st.Sessions != 10 {
+		t.Fatalf("Stats = %+v, want 4 evicted, 10 sessions", st)
+	}
+	// Renewing the last anonymous one fills the store with renewed
+	// sessions: now Create is refused, and nobody was evicted.
+	if _, ok, err := s.Renew(ctx, prev); !ok || err != nil {
 		t.Fatalf("Renew at the cap = %v, %v", ok, err)
 	}
+	if _, err := newSession(); !errors.Is(err, sessionstore.ErrTooManySessions) {
+		t.Fatalf("Create with only renewed sessions: err = %v, want ErrTooManySessions", err)
+	}
+	for _, id := range users {
+		if _, ok, _ := s.Get(ctx, id); !ok {
+			t.Fatalf("renewed session %s was evicted", id)
+		}
+	}
+	if st := s.Stats(); st.Refused != 1 || st.Evicted != 4 {
+		t.Fatalf("Stats = %+v, want 1 refused, 4 evicted", st)
+	}
 	// Deleting one frees one place.
-	if err := s.Delete(ctx, ids[1]); err != nil {
+	if err := s.Delete(ctx, users[0]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour)}); err != nil {
+	if _, err := newSession(); err != nil {
 		t.Fatalf("Create after a Delete: %v", err)
 	}
 	if s.Len() != 10 {
@@ -58,32 +97,86 @@ func TestMemoryStoreCap(t *testing.T) {
 	}
 }
 
+func TestMemoryStoreSecondChance(t *testing.T) {
+	// A session used since the hand last passed survives; one never used
+	// again is evicted first, even if it is younger.
+	ctx := context.Background()
+	s := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessions: 4, SweepInterval: -1})
+	defer s.Close()
+	ids := make([]string, 4)
+	for i := range ids {
+		var err error
+		if ids[i], err = s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// ids[0] and ids[2] are used again (one read, one write).
+	if _, ok, _ := s.Get(ctx, ids[0]); !ok {
+		t.Fatal("lost ids[0]")
+	}
+	if ok, err := s.Update(ctx, ids[2], func(x *sessionstore.Session) error { x.PutInt("n", 1); return nil }); !ok || err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, want := range []bool{true, false, true, false} {
+		if _, ok, _ := s.Get(ctx, ids[i]); ok != want {
+			t.Errorf("session %d alive %v, want %v", i, ok, want)
+		}
+	}
+}
+
+func TestMemoryStoreEvictsExpiredFirst(t *testing.T) {
+	ctx := context.Background()
+	s := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessions: 2, SweepInterval: -1})
+	defer s.Close()
+	live, _ := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour)})
+	_, _, _ = s.Get(ctx, live) // used: has a second chance
+	if _, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(-time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Get(ctx, live); !ok {
+		t.Fatal("a live, used session was evicted while an expired one held a place")
+	}
+	if st := s.Stats(); st.Evicted != 0 {
+		t.Fatalf("removing an expired session counted as an eviction: %+v", st)
+	}
+}
+
 func TestMemoryStoreCapConcurrent(t *testing.T) {
-	// Many goroutines racing for the last places never overshoot the cap.
+	// Many goroutines creating at once past the cap: every Create succeeds
+	// by evicting, and the store ends exactly at its cap.
 	const max = 100
 	s := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessions: max, SweepInterval: -1})
 	defer s.Close()
-	var created, refused atomic.Int64
+	users := []string{renewed(t, s), renewed(t, s)}
 	var wg sync.WaitGroup
 	for range 16 {
 		wg.Go(func() {
 			for range 20 {
-				_, err := s.Create(context.Background(), &sessionstore.Session{Expires: time.Now().Add(time.Hour)})
-				switch {
-				case err == nil:
-					created.Add(1)
-				case errors.Is(err, sessionstore.ErrTooManySessions):
-					refused.Add(1)
-				default:
+				id, err := s.Create(context.Background(), &sessionstore.Session{Expires: time.Now().Add(time.Hour)})
+				if err != nil {
 					t.Error(err)
+					continue
 				}
+				_, _, _ = s.Get(context.Background(), id)
 			}
 		})
 	}
 	wg.Wait()
-	if created.Load() != max || refused.Load() != 16*20-max || s.Len() != max {
-		t.Fatalf("created %d, refused %d, Len %d; want %d, %d, %d",
-			created.Load(), refused.Load(), s.Len(), max, 16*20-max, max)
+	if st := s.Stats(); st.Sessions != max || st.Evicted != 2+16*20-max || st.Refused != 0 {
+		t.Fatalf("Stats = %+v; want %d sessions, %d evicted", st, max, 2+16*20-max)
+	}
+	for _, id := range users {
+		if _, ok, _ := s.Get(context.Background(), id); !ok {
+			t.Fatal("a renewed session was evicted")
+		}
 	}
 }
 

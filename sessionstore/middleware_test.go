@@ -273,16 +273,31 @@ func TestMiddlewareUnwrapAndTLS(t *testing.T) {
 }
 
 func TestMiddlewareTooManySessions(t *testing.T) {
+	// Anonymous sessions make room for each other; renewed ones do not.
 	store := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessions: 2, SweepInterval: -1})
 	defer store.Close()
-	h := sessionstore.NewManager(store).Middleware(http.HandlerFunc(counterHandler))
+	m := sessionstore.NewManager(store)
+	anon := m.Middleware(http.HandlerFunc(counterHandler))
+	login := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := sessionstore.FromContext(r.Context())
+		if err := h.PutString("user", "u"); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		if err := h.Renew(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	}))
 	codes := []int{}
-	for range 3 {
+	for _, h := range []http.Handler{anon, anon, anon, login, login, anon} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 		codes = append(codes, rec.Code)
 	}
-	if fmt.Sprint(codes) != "[200 200 503]" {
-		t.Fatalf("status codes %v, want [200 200 503]", codes)
+	if fmt.Sprint(codes) != "[200 200 200 200 200 503]" {
+		t.Fatalf("status codes %v, want [200 200 200 200 200 503]", codes)
+	}
+	if st := store.Stats(); st.Evicted != 3 || st.Refused != 1 || st.Sessions != 2 {
+		t.Fatalf("Stats = %+v, want 3 evicted, 1 refused, 2 sessions", st)
 	}
 }

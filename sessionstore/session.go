@@ -26,6 +26,14 @@ type Session struct {
 	// forward on use (idle timeout) but never past Created plus the absolute
 	// lifetime.
 	Expires time.Time
+	// Renewed reports that the session has been moved to a new id by
+	// [Store.Renew] at least once: in practice, that its user logged in
+	// ([Handle.Renew] is called on login). Stores set it in Renew and keep
+	// it through Update and the binary encoding. A store that must make
+	// room evicts only sessions without it (see [Store]), and the Manager
+	// may give sessions without it a shorter idle timeout
+	// ([Manager.AnonymousIdleTimeout]).
+	Renewed bool
 
 	// values is sorted by key. Sessions hold a handful of values, for which
 	// a sorted slice beats a map: a copy is one allocation, a lookup a few
@@ -144,16 +152,28 @@ func (s *Session) All() iter.Seq2[string, string] {
 	}
 }
 
+// Size returns the size of the session's data as counted against a
+// store's per-session limit (see [CheckSize]): the total length of its
+// keys and values, in bytes. Timestamps and the encoding's overhead are not
+// counted.
+func (s *Session) Size() int {
+	n := 0
+	for _, p := range s.values {
+		n += len(p.key) + len(p.value)
+	}
+	return n
+}
+
 // Clone returns a deep copy of s that shares nothing with it.
 func (s *Session) Clone() *Session {
-	return &Session{Created: s.Created, Expires: s.Expires, values: slices.Clone(s.values)}
+	return &Session{Created: s.Created, Expires: s.Expires, Renewed: s.Renewed, values: slices.Clone(s.values)}
 }
 
 // cow returns a copy of s that shares its values until the copy's first
 // write. s itself is left untouched, so s may be a snapshot that other
 // goroutines are reading.
 func (s *Session) cow() *Session {
-	return &Session{Created: s.Created, Expires: s.Expires, values: s.values, shared: true}
+	return &Session{Created: s.Created, Expires: s.Expires, Renewed: s.Renewed, values: s.values, shared: true}
 }
 
 // writable makes s.values safe to write, with room for grow more values.
@@ -171,29 +191,40 @@ func (s *Session) expired(now time.Time) bool {
 
 // Binary encoding, for stores that keep sessions as bytes:
 //
-//	version   byte (1)
+//	version   byte: 1, or 2 when a flags byte follows
+//	flags     byte, only in version 2: 1 = Renewed (no other bit is defined)
 //	created   varint, Unix nanoseconds (0 for the zero time)
 //	expires   varint, Unix nanoseconds (0 for the zero time)
 //	count     uvarint
 //	count × { key uvarint length + bytes, value uvarint length + bytes }
 //
-// Pairs are in strictly increasing key order, so equal sessions encode
-// equally and each encoding has one meaning.
-const encodingVersion = 1
+// Pairs are in strictly increasing key order, and a session without flags is
+// always written as version 1 (as before flags existed), so equal sessions
+// encode equally and each encoding has one meaning.
+const (
+	encodingVersion      = 1
+	encodingVersionFlags = 2
+	flagRenewed          = 1
+)
 
 // ErrBadEncoding is returned by UnmarshalBinary for bytes that MarshalBinary
 // did not produce.
 var ErrBadEncoding = errors.New("sessionstore: malformed session encoding")
 
-// MarshalBinary encodes s (its values and both timestamps, to the
-// nanosecond, without location or monotonic reading). It never fails.
+// MarshalBinary encodes s (its values, the Renewed marker and both
+// timestamps, to the nanosecond, without location or monotonic reading). It
+// never fails.
 func (s *Session) MarshalBinary() ([]byte, error) {
-	n := 1 + 3*binary.MaxVarintLen64
+	n := 2 + 3*binary.MaxVarintLen64
 	for _, p := range s.values {
 		n += 2*binary.MaxVarintLen64 + len(p.key) + len(p.value)
 	}
 	b := make([]byte, 0, n)
-	b = append(b, encodingVersion)
+	if s.Renewed {
+		b = append(b, encodingVersionFlags, flagRenewed)
+	} else {
+		b = append(b, encodingVersion)
+	}
 	b = binary.AppendVarint(b, unixNano(s.Created))
 	b = binary.AppendVarint(b, unixNano(s.Expires))
 	b = binary.AppendUvarint(b, uint64(len(s.values)))
@@ -209,10 +240,24 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 // UnmarshalBinary replaces the contents of s with the session encoded in
 // data. On error (ErrBadEncoding) s is left unchanged.
 func (s *Session) UnmarshalBinary(data []byte) error {
-	if len(data) == 0 || data[0] != encodingVersion {
+	if len(data) == 0 {
 		return ErrBadEncoding
 	}
-	d := decoder{b: data[1:]}
+	renewed := false
+	switch data[0] {
+	case encodingVersion:
+		data = data[1:]
+	case encodingVersionFlags:
+		// Version 2 exists only to carry a flag: without one, the session
+		// is written as version 1.
+		if len(data) < 2 || data[1] != flagRenewed {
+			return ErrBadEncoding
+		}
+		renewed, data = true, data[2:]
+	default:
+		return ErrBadEncoding
+	}
+	d := decoder{b: data}
 	created, expires := d.varint(), d.varint()
 	count := d.uvarint()
 	// Each pair takes at least two bytes, which bounds count by the input
@@ -239,7 +284,7 @@ func (s *Session) UnmarshalBinary(data []byte) error {
 	if len(d.b) != 0 {
 		return ErrBadEncoding
 	}
-	*s = Session{Created: fromUnixNano(created), Expires: fromUnixNano(expires), values: values}
+	*s = Session{Created: fromUnixNano(created), Expires: fromUnixNano(expires), Renewed: renewed, values: values}
 	return nil
 }
 

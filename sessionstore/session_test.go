@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -118,6 +120,11 @@ func TestSessionBinaryRoundTrip(t *testing.T) {
 			s.PutInt("n", -1)
 			return s
 		}(),
+		func() *Session {
+			s := &Session{Created: time.Unix(2, 0), Expires: time.Unix(3, 0), Renewed: true}
+			s.PutString("user", "ada")
+			return s
+		}(),
 	}
 	for i, in := range tests {
 		b, err := in.MarshalBinary()
@@ -127,6 +134,9 @@ func TestSessionBinaryRoundTrip(t *testing.T) {
 		var out Session
 		if err := out.UnmarshalBinary(b); err != nil {
 			t.Fatalf("%d: UnmarshalBinary: %v", i, err)
+		}
+		if out.Renewed != in.Renewed {
+			t.Errorf("%d: Renewed %v, want %v", i, out.Renewed, in.Renewed)
 		}
 		if !out.Created.Equal(in.Created) || !out.Expires.Equal(in.Expires) {
 			t.Errorf("%d: times %v %v, want %v %v", i, out.Created, out.Expires, in.Created, in.Expires)
@@ -154,7 +164,10 @@ func TestSessionUnmarshalRejects(t *testing.T) {
 	withPair, _ := one.MarshalBinary()
 	tests := map[string][]byte{
 		"empty":          nil,
-		"bad version":    {2, 0, 0, 0},
+		"bad version":    {3, 0, 0, 0},
+		"v2 flags 0":     {2, 0, 0, 0, 0},
+		"v2 unknown bit": {2, 3, 0, 0, 0},
+		"v2 truncated":   {2},
 		"truncated":      good[:len(good)-1],
 		"trailing bytes": append(append([]byte{}, good...), 0),
 		"huge count":     {1, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f},
@@ -181,6 +194,7 @@ func FuzzSessionUnmarshal(f *testing.F) {
 	b, _ := s.MarshalBinary()
 	f.Add(b)
 	f.Add([]byte{1, 0, 0, 0})
+	f.Add([]byte{2, 1, 2, 4, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var s Session
 		if err := s.UnmarshalBinary(data); err != nil {
@@ -193,7 +207,7 @@ func FuzzSessionUnmarshal(f *testing.F) {
 		if err := s2.UnmarshalBinary(again); err != nil {
 			t.Fatalf("re-encoded session does not decode: %v", err)
 		}
-		if !slices.Equal(s.Keys(), s2.Keys()) || !s.Created.Equal(s2.Created) || !s.Expires.Equal(s2.Expires) {
+		if !slices.Equal(s.Keys(), s2.Keys()) || !s.Created.Equal(s2.Created) || !s.Expires.Equal(s2.Expires) || s.Renewed != s2.Renewed {
 			t.Fatal("round trip changed the session")
 		}
 	})
@@ -228,5 +242,37 @@ func TestParseID(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { ParseID(id) })
 	if allocs != 0 {
 		t.Errorf("ParseID allocates %v", allocs)
+	}
+}
+
+func TestSessionSizeAndCheckSize(t *testing.T) {
+	s := &Session{}
+	s.PutString("user", "ada") // 4 + 3
+	s.PutString("n", "")       // 1
+	if got := s.Size(); got != 8 {
+		t.Fatalf("Size = %d, want 8", got)
+	}
+	big := &Session{}
+	big.PutString("k", strings.Repeat("x", DefaultMaxSessionSize))
+	tests := []struct {
+		s     *Session
+		limit int
+		err   bool
+	}{
+		{s, 8, false},
+		{s, 7, true},
+		{s, -1, false},
+		{big, 0, true}, // DefaultMaxSessionSize + 1
+		{big, -1, false},
+		{big, DefaultMaxSessionSize + 1, false},
+	}
+	for i, tt := range tests {
+		err := CheckSize(tt.s, tt.limit)
+		if tt.err != errors.Is(err, ErrSessionTooLarge) || !tt.err && err != nil {
+			t.Errorf("%d: CheckSize(size %d, limit %d) = %v", i, tt.s.Size(), tt.limit, err)
+		}
+		if tt.err && !strings.Contains(err.Error(), strconv.Itoa(tt.s.Size())) {
+			t.Errorf("%d: error %q does not give the size", i, err)
+		}
 	}
 }

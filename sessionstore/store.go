@@ -3,6 +3,7 @@ package sessionstore
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 )
@@ -23,11 +24,25 @@ import (
 //     stays valid and unchanged forever; a *Session given to Create must not
 //     be modified by the caller afterwards (the store may keep it as its
 //     snapshot), though it may still be read.
+//   - Every store has a per-session size limit ([Session.Size], by default
+//     [DefaultMaxSessionSize]): Create and Update refuse a session larger
+//     than it with an error matching [ErrSessionTooLarge], and change
+//     nothing.
+//   - A flood of new sessions never locks out new visitors. A store with a
+//     capacity (a number of sessions, or memory) that is full makes room by
+//     evicting sessions that were never renewed ([Session.Renewed] is
+//     false), least recently used first (exactly or approximately, as each
+//     store documents); a renewed session is never evicted, so a flood of
+//     anonymous sessions cannot log users out. Create fails with
+//     [ErrTooManySessions] only when nothing can be evicted. An evicted
+//     session is "not found", like an expired one.
+//   - Renew sets [Session.Renewed]; Update keeps it unless fn changes it.
 type Store interface {
 	// Create stores s under a new id and returns the id. s.Created is set
 	// to the current time if zero. Create returns ErrNoExpiry if s.Expires
-	// is zero, and ErrTooManySessions if the store is at its configured
-	// capacity.
+	// is zero, an error matching ErrSessionTooLarge if s is over the
+	// store's size limit, and ErrTooManySessions if the store is at its
+	// capacity and no never-renewed session can be evicted to make room.
 	Create(ctx context.Context, s *Session) (id string, err error)
 
 	// Get returns the session stored under id. ok is false when there is no
@@ -39,7 +54,9 @@ type Store interface {
 	// a private, writable copy of the session; if fn returns nil, the copy
 	// replaces the stored session (or removes it, if fn set Expires to a time
 	// not after now); if fn returns an error, nothing changes and Update
-	// returns that error. No update by a concurrent Update is lost.
+	// returns that error. If the copy is over the store's size limit,
+	// nothing changes and Update returns ok true and an error matching
+	// ErrSessionTooLarge. No update by a concurrent Update is lost.
 	//
 	// ok is false, and fn is not called, when there is no live session with
 	// that id. fn must not call methods of the Store, should be short (a
@@ -55,8 +72,9 @@ type Store interface {
 
 	// Renew moves the session stored under oldID to a new id, atomically:
 	// after Renew returns, oldID is not found and the data (with every update
-	// that completed before Renew) is under newID. ok is false when there is
-	// no live session with oldID.
+	// that completed before Renew) is under newID, with Renewed set (so it
+	// is never evicted). ok is false when there is no live session with
+	// oldID.
 	Renew(ctx context.Context, oldID string) (newID string, ok bool, err error)
 
 	// Delete removes the session stored under id. Deleting an unknown id is
@@ -67,10 +85,16 @@ type Store interface {
 // Errors returned by stores and by the Manager.
 var (
 	// ErrTooManySessions is returned by Create (and by Handle methods that
-	// create a session) when the store already holds its maximum number of
-	// sessions. Live sessions are never evicted to make room; an HTTP server
-	// should answer 503 Service Unavailable.
+	// create a session) when the store is at its capacity and holds no
+	// never-renewed session it could evict to make room: every stored
+	// session belongs to a user who logged in. An HTTP server should answer
+	// 503 Service Unavailable.
 	ErrTooManySessions = errors.New("sessionstore: too many sessions")
+	// ErrSessionTooLarge is matched (errors.Is) by the error of a Create or
+	// Update whose session is over the store's per-session size limit; the
+	// error's text gives the size and the limit. Nothing was written. An
+	// HTTP server should answer 413 Content Too Large.
+	ErrSessionTooLarge = errors.New("sessionstore: session too large")
 	// ErrClosed is returned by every method of a MemoryStore after Close.
 	ErrClosed = errors.New("sessionstore: store closed")
 	// ErrNoExpiry is returned by Create when the session has no Expires time.
@@ -80,6 +104,30 @@ var (
 	// the response's Set-Cookie line.
 	ErrCommitted = errors.New("sessionstore: session cookie already committed")
 )
+
+// DefaultMaxSessionSize is the default per-session size limit of every
+// store, in bytes of keys and values ([Session.Size]): enough for a user
+// name, a few flags and counters and a flash message, and small enough that
+// a million sessions fit in a few gigabytes. Sessions are for small state;
+// keep larger data elsewhere and store its key in the session.
+const DefaultMaxSessionSize = 4 << 10
+
+// CheckSize returns nil if s is within limit bytes ([Session.Size]) and
+// otherwise an error matching ErrSessionTooLarge that gives both numbers.
+// A limit of zero means DefaultMaxSessionSize; a negative limit means no
+// limit. Stores call it in Create and Update.
+func CheckSize(s *Session, limit int) error {
+	if limit == 0 {
+		limit = DefaultMaxSessionSize
+	}
+	if limit < 0 {
+		return nil
+	}
+	if n := s.Size(); n > limit {
+		return fmt.Errorf("%w: %d bytes of keys and values, limit %d", ErrSessionTooLarge, n, limit)
+	}
+	return nil
+}
 
 // NewID returns a fresh session id: a random UUID version 4 drawn from
 // crypto/rand, in its canonical 36-character lowercase form. Stores use it to

@@ -10,7 +10,9 @@
 //		})
 //	}
 //
-// The suite needs a store with room for at least 200 sessions. It uses the
+// The suite needs a store with room for at least 200 sessions. RunLimits
+// checks the per-session size limit and, for a store with a small
+// capacity, the eviction policy. It uses the
 // real clock: two subtests wait for an expiry of a few hundred
 // milliseconds, so stores whose expiry is coarse (whole seconds) fail them.
 package storetest
@@ -47,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) sessionstore.Store) {
 		{"UpdateCanExpire", testUpdateCanExpire},
 		{"ExpiryPassesInTime", testExpiryInTime},
 		{"Renew", testRenew},
+		{"RenewMarksRenewed", testRenewMarks},
 		{"Delete", testDelete},
 		{"ConcurrentUpdatesOneSession", testConcurrentSame},
 		{"ConcurrentSessions", testConcurrentMany},
@@ -308,6 +311,30 @@ func testRenew(t *testing.T, s sessionstore.Store) {
 	sess := mustGet(t, s, newID)
 	if sess.GetString("user") != "ada" || !sess.Created.Equal(created) {
 		t.Fatalf("renewed session: user=%q created=%v; want ada, %v", sess.GetString("user"), sess.Created, created)
+	}
+}
+
+func testRenewMarks(t *testing.T, s sessionstore.Store) {
+	id := create(t, s, "user", "ada")
+	if mustGet(t, s, id).Renewed {
+		t.Fatal("a new session is marked Renewed")
+	}
+	newID, ok, err := s.Renew(context.Background(), id)
+	if err != nil || !ok {
+		t.Fatalf("Renew = %v, %v", ok, err)
+	}
+	if !mustGet(t, s, newID).Renewed {
+		t.Fatal("Renew did not set Renewed")
+	}
+	update(t, s, newID, func(x *sessionstore.Session) error {
+		if !x.Renewed {
+			t.Error("Update's fn sees Renewed false on a renewed session")
+		}
+		x.PutString("more", "data")
+		return nil
+	})
+	if sess := mustGet(t, s, newID); !sess.Renewed || sess.GetString("user") != "ada" {
+		t.Fatalf("after Update: Renewed %v, user %q; want true, ada", sess.Renewed, sess.GetString("user"))
 	}
 }
 
