@@ -80,3 +80,23 @@ func TestContractSentinel(t *testing.T) {
 		return redisstore.New(client, redisstore.Options{Prefix: fmt.Sprintf("test%d:", prefixes.Add(1))})
 	})
 }
+
+// TestContractLimits runs the contract's limit tests against a Redis with
+// a small maxmemory and the volatile-lfu policy that docs/deploy.md
+// prescribes: a flood of anonymous sessions evicts the least used of them,
+// never a renewed one, and new visitors still get sessions.
+// (volatile-lru fails this test now and then: Redis's LRU clock ticks once
+// a second, and the whole flood takes about that long, so the regularly
+// read session looks no more recent than the flood.)
+func TestContractLimits(t *testing.T) {
+	srv := redistest.Start(t, "--maxmemory", "2mb", "--maxmemory-policy", "volatile-lfu")
+	client := newClient(t, srv)
+	storetest.RunLimits(t, storetest.Limits{Flood: 20000}, func(t *testing.T) sessionstore.Store {
+		return newStore(client)
+	})
+	t.Run("SizeLimitConfigured", func(t *testing.T) {
+		storetest.RunLimits(t, storetest.Limits{MaxSessionSize: 100}, func(t *testing.T) sessionstore.Store {
+			return redisstore.New(client, redisstore.Options{Prefix: fmt.Sprintf("test%d:", prefixes.Add(1)), MaxSessionSize: 100, Logger: quiet})
+		})
+	})
+}

@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 
@@ -48,12 +49,15 @@ var prefixes atomic.Int64
 
 // newStore returns a Store on client with a key prefix of its own.
 func newStore(client *redis.Client) *redisstore.Store {
-	return redisstore.New(client, redisstore.Options{Prefix: fmt.Sprintf("test%d:", prefixes.Add(1))})
+	return redisstore.New(client, redisstore.Options{Prefix: fmt.Sprintf("test%d:", prefixes.Add(1)), Logger: quiet})
 }
+
+// quiet discards the warnings of stores on a Redis without replicas.
+var quiet = slog.New(slog.DiscardHandler)
 
 // newStorePair returns two Stores, on clients a and b, that share a key
 // prefix of their own: two server instances sharing one Redis.
 func newStorePair(a, b *redis.Client) (*redisstore.Store, *redisstore.Store) {
-	opts := redisstore.Options{Prefix: fmt.Sprintf("test%d:", prefixes.Add(1))}
+	opts := redisstore.Options{Prefix: fmt.Sprintf("test%d:", prefixes.Add(1)), Logger: quiet}
 	return redisstore.New(a, opts), redisstore.New(b, opts)
 }

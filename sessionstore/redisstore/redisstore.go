@@ -29,11 +29,24 @@
 // bits, so it is no easier to guess than one from Create.
 //
 // The value is 16 bytes of version token, then the session's binary
-// encoding ([sessionstore.Session.MarshalBinary]). The key carries a Redis
-// time to live that ends at the session's Expires, so Redis itself forgets
-// dead sessions; nothing sweeps. Get and Update also compare Expires with
-// this process's clock, so a session is never returned after its Expires
-// even while its key still exists.
+// encoding ([sessionstore.Session.MarshalBinary]). Get and Update compare
+// Expires with this process's clock, so a session is never returned after
+// its Expires even while its key still exists.
+//
+// # Full Redis: anonymous sessions are evicted, renewed ones never
+//
+// A session that was never renewed (an anonymous visitor's) carries a
+// Redis time to live that ends at its Expires, so Redis itself forgets it.
+// A renewed one ([sessionstore.Session.Renewed]: its user logged in) has no
+// time to live: it is listed with its expiry in a sorted set of its hash
+// tag instead, and [Store.Sweep] (or [Store.RunSweeper]) deletes it once
+// it expired. With maxmemory and a volatile-* policy (volatile-lfu or
+// volatile-lru), Redis evicts only keys with a time to live: a flood of
+// anonymous sessions then evicts anonymous sessions, never a logged-in
+// user's, and new visitors keep getting sessions. Only a Redis full of
+// renewed sessions refuses writes ([sessionstore.ErrTooManySessions]).
+// Create and Update refuse a session over [Options.MaxSessionSize] with
+// an error matching [sessionstore.ErrSessionTooLarge].
 //
 // # Atomic updates across processes
 //
@@ -141,6 +154,11 @@ type Options struct {
 	// bounds every retry.
 	RetryFor time.Duration
 
+	// MaxSessionSize is the per-session size limit (see
+	// sessionstore.CheckSize): zero means
+	// sessionstore.DefaultMaxSessionSize, a negative value no limit.
+	MaxSessionSize int
+
 	// Logger receives the warnings about masters without replicas; nil
 	// means slog.Default().
 	Logger *slog.Logger
@@ -176,6 +194,7 @@ type Store struct {
 	replicas    int // 0: never wait
 	waitTimeout time.Duration
 	retryFor    time.Duration
+	maxSize     int
 	log         *slog.Logger
 
 	nodes sync.Map // master address → *nodeState
@@ -196,7 +215,7 @@ var _ sessionstore.Store = (*Store)(nil)
 // if client is nil or of another kind, or if opts.Prefix contains a brace.
 func New(client redis.UniversalClient, opts Options) *Store {
 	s := &Store{rdb: client, prefix: opts.Prefix, replicas: opts.Replicas,
-		waitTimeout: opts.WaitTimeout, retryFor: opts.RetryFor, log: opts.Logger}
+		waitTimeout: opts.WaitTimeout, retryFor: opts.RetryFor, maxSize: opts.MaxSessionSize, log: opts.Logger}
 	switch c := client.(type) {
 	case *redis.Client:
 		if c == nil {
@@ -272,7 +291,7 @@ func (s *Store) Stats() Stats {
 // may or may not have been applied.
 type Error struct {
 	// Op is the Store method: "create", "get", "update", "renew",
-	// "delete" or "ping".
+	// "delete", "sweep" or "ping".
 	Op string
 	// Err is the cause: an error of go-redis or of the network,
 	// ErrConflict, ErrCorrupt, or sessionstore.ErrTooManySessions.
@@ -373,8 +392,11 @@ func ttl(expires, now time.Time) time.Duration {
 // createScript stores a new session unless its key is taken.
 //
 //	KEYS[1]  the session's key
+//	KEYS[2]  the index of renewed sessions of its hash tag
 //	ARGV[1]  the value
 //	ARGV[2]  the time to live in milliseconds
+//	ARGV[3]  as ARGV[4] of updateScript: "" or a renewed session's expiry
+//	ARGV[4]  the session's id
 //
 // It returns 1 when the value is in place (also when this very call
 // already ran once) and 0 when the key holds another value.
@@ -384,7 +406,12 @@ if cur then
 	if string.sub(cur, 1, 16) == string.sub(ARGV[1], 1, 16) then return 1 end
 	return 0
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if ARGV[3] == '' then
+	redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+else
+	redis.call('SET', KEYS[1], ARGV[1])
+	redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+end
 return 1
 `)
 
@@ -396,6 +423,9 @@ return 1
 func (s *Store) Create(ctx context.Context, sess *sessionstore.Session) (string, error) {
 	if sess.Expires.IsZero() {
 		return "", sessionstore.ErrNoExpiry
+	}
+	if err := sessionstore.CheckSize(sess, s.maxSize); err != nil {
+		return "", err
 	}
 	now := time.Now()
 	if sess.Created.IsZero() {
@@ -415,7 +445,8 @@ func (s *Store) Create(ctx context.Context, sess *sessionstore.Session) (string,
 			return id, nil
 		}
 		// 122 random bits do not collide; a taken key just means another id.
-		r, err := s.write(ctx, "create", createScript, []string{s.key(id)}, v, life.Milliseconds())
+		r, err := s.write(ctx, "create", createScript, []string{s.key(id), s.indexKey(id)},
+			v, life.Milliseconds(), renewedScore(sess), id)
 		if err != nil {
 			return "", err
 		}
@@ -438,13 +469,18 @@ func (s *Store) Get(ctx context.Context, id string) (*sessionstore.Session, bool
 // deleteScript removes a session.
 //
 //	KEYS[1]  the session's key
-var deleteScript = redis.NewScript(`return redis.call('DEL', KEYS[1])`)
+//	KEYS[2]  the index of renewed sessions of its hash tag
+//	ARGV[1]  the session's id
+var deleteScript = redis.NewScript(`
+redis.call('ZREM', KEYS[2], ARGV[1])
+return redis.call('DEL', KEYS[1])
+`)
 
 // Delete implements sessionstore.Store.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	if _, ok := sessionstore.ParseID(id); !ok {
 		return nil
 	}
-	_, err := s.write(ctx, "delete", deleteScript, []string{s.key(id)})
+	_, err := s.write(ctx, "delete", deleteScript, []string{s.key(id), s.indexKey(id)}, id)
 	return err
 }

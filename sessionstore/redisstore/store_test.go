@@ -97,21 +97,93 @@ func TestTTL(t *testing.T) {
 	}
 	near("after Update", pttl(id), 10*time.Minute)
 
+	// A renewed session has no time to live (so that volatile-* eviction
+	// policies never pick it); its expiry is in its tag's index instead.
 	newID, ok, err := s.Renew(ctx, id)
 	if err != nil || !ok {
 		t.Fatalf("Renew = %v, %v", ok, err)
 	}
-	near("after Renew", pttl(newID), 10*time.Minute)
+	if d := pttl(newID); d != -time.Millisecond && d != -time.Nanosecond {
+		t.Errorf("after Renew: PTTL = %v, want none (-1)", d)
+	}
 	if d := pttl(id); d != -2*time.Nanosecond && d != -2*time.Millisecond && d >= 0 {
 		t.Errorf("old key still has PTTL %v after Renew", d)
+	}
+	index := "ttl:{" + newID[:3] + "}renewed"
+	score := func() float64 {
+		t.Helper()
+		v, err := client.ZScore(ctx, index, newID).Result()
+		if err != nil {
+			t.Fatalf("ZSCORE %s %s: %v", index, newID, err)
+		}
+		return v
+	}
+	expires := time.Now().Add(10 * time.Minute)
+	if got := time.UnixMilli(int64(score())); got.After(expires) || got.Before(expires.Add(-2*time.Second)) {
+		t.Errorf("after Renew: indexed expiry %v, want about %v", got, expires)
+	}
+	if _, err := s.Update(ctx, newID, func(x *sessionstore.Session) error {
+		x.Expires = time.Now().Add(20 * time.Minute)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	expires = time.Now().Add(20 * time.Minute)
+	if got := time.UnixMilli(int64(score())); got.After(expires) || got.Before(expires.Add(-2*time.Second)) {
+		t.Errorf("after Update: indexed expiry %v, want about %v", got, expires)
+	}
+	if d := pttl(newID); d != -time.Millisecond && d != -time.Nanosecond {
+		t.Errorf("after Update of a renewed session: PTTL = %v, want none (-1)", d)
 	}
 
 	// A session that expired before Create is not stored at all.
 	if _, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(-time.Second)}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := client.DBSize(ctx).Result(); err != nil || n != 1 {
-		t.Fatalf("DBSIZE = %d, %v; want 1 (only the renewed session)", n, err)
+	if n, err := client.DBSize(ctx).Result(); err != nil || n != 2 {
+		t.Fatalf("DBSIZE = %d, %v; want 2 (the renewed session and its index)", n, err)
+	}
+}
+
+// TestSweep: a renewed session that expires is not found at once, and
+// Sweep deletes its key and its index entry, leaving live ones alone.
+func TestSweep(t *testing.T) {
+	srv := redistest.Start(t)
+	client := newClient(t, srv)
+	s := redisstore.New(client, redisstore.Options{Prefix: "sw:"})
+	ctx := context.Background()
+	renewed := func(life time.Duration) string {
+		t.Helper()
+		id, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(life)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		newID, ok, err := s.Renew(ctx, id)
+		if err != nil || !ok {
+			t.Fatalf("Renew = %v, %v", ok, err)
+		}
+		return newID
+	}
+	short, long := renewed(200*time.Millisecond), renewed(time.Hour)
+	time.Sleep(300 * time.Millisecond)
+	if _, ok, err := s.Get(ctx, short); ok || err != nil {
+		t.Fatalf("Get of an expired renewed session = %v, %v; want not found", ok, err)
+	}
+	if n, err := client.Exists(ctx, keyOf("sw:", short)).Result(); err != nil || n != 1 {
+		t.Fatalf("before Sweep the expired key should still exist: %d, %v", n, err)
+	}
+	n, err := s.Sweep(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want 1", n, err)
+	}
+	if n, err := client.Exists(ctx, keyOf("sw:", short)).Result(); err != nil || n != 0 {
+		t.Fatalf("after Sweep the expired key still exists: %d, %v", n, err)
+	}
+	if _, err := client.ZScore(ctx, "sw:{"+short[:3]+"}renewed", short).Result(); !errors.Is(err, redis.Nil) {
+		t.Fatalf("after Sweep the expired session is still indexed: %v", err)
+	}
+	if _, ok, err := s.Get(ctx, long); !ok || err != nil {
+		t.Fatalf("Sweep removed a live renewed session: %v, %v", ok, err)
 	}
 }
 
@@ -166,7 +238,7 @@ func TestCorruptValue(t *testing.T) {
 // sessions it has.
 func TestFull(t *testing.T) {
 	srv := redistest.Start(t, "--maxmemory", "2mb", "--maxmemory-policy", "noeviction")
-	s := redisstore.New(newClient(t, srv), redisstore.Options{})
+	s := redisstore.New(newClient(t, srv), redisstore.Options{MaxSessionSize: -1, Logger: quiet})
 	ctx := context.Background()
 	big := strings.Repeat("x", 64<<10)
 	var ids []string
