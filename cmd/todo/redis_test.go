@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -18,8 +19,51 @@ func TestRedisStore(t *testing.T) {
 	srv := redistest.Start(t)
 	a, _ := startTodo(t, "-store", "redis", "-redis-addr", srv.Addr, "-instance", "a")
 	b, _ := startTodo(t, "-store", "redis", "-redis-addr", srv.Addr, "-instance", "b")
-	c := browser(t) // cookies ignore the port: both instances get the cookie
+	c := checkShared(t, a, b)
 
+	fetch(t, c, "POST", a+"/login", url.Values{"user": {"ada"}})
+	srv.Stop()
+	for _, path := range []string{"/counter", "/whoami"} {
+		code, h, body := fetch(t, c, "GET", b+path, nil)
+		if code != 503 || h.Get("Set-Cookie") != "" {
+			t.Errorf("%s with Redis down: %d %q, Set-Cookie %q; want 503 and no new cookie", path, code, body, h.Get("Set-Cookie"))
+		}
+	}
+}
+
+// TestRedisTopologies runs two instances on a Redis Cluster (-redis-addr
+// with the nodes' addresses) and on a Sentinel group (-redis-master and
+// the Sentinels' addresses): sessions are shared as on one Redis.
+func TestRedisTopologies(t *testing.T) {
+	tests := []struct {
+		name  string
+		flags func(t *testing.T) []string
+	}{
+		{"cluster", func(t *testing.T) []string {
+			c := redistest.StartCluster(t, 3, 1)
+			return []string{"-redis-addr", strings.Join(c.Addrs, ",")}
+		}},
+		{"sentinel", func(t *testing.T) []string {
+			g := redistest.StartSentinelGroup(t, 1, 1)
+			return []string{"-redis-addr", strings.Join(g.SentinelAddrs, ","), "-redis-master", g.MasterName}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			flags := append([]string{"-store", "redis"}, tt.flags(t)...)
+			a, _ := startTodo(t, append(flags, "-instance", "a")...)
+			b, _ := startTodo(t, append(flags, "-instance", "b")...)
+			checkShared(t, a, b)
+		})
+	}
+}
+
+// checkShared logs in on instance a, checks that b knows the session,
+// counts alternately on both, logs out on b and checks that a knows. It
+// returns the browser.
+func checkShared(t *testing.T, a, b string) *http.Client {
+	t.Helper()
+	c := browser(t) // cookies ignore the port: both instances get the cookie
 	code, h, _ := fetch(t, c, "POST", a+"/login", url.Values{"user": {"ada"}})
 	if code != 200 || h.Get("X-Instance") != "a" {
 		t.Fatalf("login on a: %d, X-Instance %q", code, h.Get("X-Instance"))
@@ -40,15 +84,7 @@ func TestRedisStore(t *testing.T) {
 	if code, _, _ := fetch(t, c, "GET", a+"/whoami", nil); code != 401 {
 		t.Fatalf("whoami on a after logout on b: %d, want 401", code)
 	}
-
-	fetch(t, c, "POST", a+"/login", url.Values{"user": {"ada"}})
-	srv.Stop()
-	for _, path := range []string{"/counter", "/whoami"} {
-		code, h, body := fetch(t, c, "GET", b+path, nil)
-		if code != 503 || h.Get("Set-Cookie") != "" {
-			t.Errorf("%s with Redis down: %d %q, Set-Cookie %q; want 503 and no new cookie", path, code, body, h.Get("Set-Cookie"))
-		}
-	}
+	return c
 }
 
 func TestRedisUnreachable(t *testing.T) {

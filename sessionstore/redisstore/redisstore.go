@@ -76,7 +76,7 @@
 // that (a single Redis, or a master right after a failover, before its new
 // replica has synced) is written to without waiting: the write is then
 // acknowledged by the master alone, which [Store.Stats] counts and which is
-// logged at most every ten seconds per master. The replica count of a
+// logged at most once a minute per master. The replica count of a
 // master is learnt from INFO replication, at most once a second while it is
 // short.
 //

@@ -25,7 +25,7 @@ const retryPause = 100 * time.Millisecond
 
 // logEvery is the least time between two warnings about one master
 // without replicas.
-const logEvery = 10 * time.Second
+const logEvery = time.Minute
 
 // recheckEvery is how long a master's known shortage of replicas is
 // trusted before INFO replication is asked again.
