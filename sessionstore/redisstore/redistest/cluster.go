@@ -17,7 +17,9 @@ import (
 // Cluster is a Redis Cluster of redis-server processes on 127.0.0.1:
 // masters masters, each with its replicas, the 16384 hash slots spread
 // evenly over the masters. A node that fails is replaced by one of its
-// replicas after about a second (cluster-node-timeout 1000 ms).
+// replicas after about a second (cluster-node-timeout 1000 ms); meanwhile
+// the other masters go on serving their slots
+// (cluster-require-full-coverage no).
 type Cluster struct {
 	// Nodes are every node, in the order given to redis-cli --cluster
 	// create: the masters first, then the replicas.
@@ -50,7 +52,7 @@ func NewCluster(masters, replicas int) (*Cluster, error) {
 	for range masters * (1 + replicas) {
 		s, err := New("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
 			"--cluster-node-timeout", strconv.Itoa(int(ClusterNodeTimeout/time.Millisecond)),
-			"--cluster-replica-validity-factor", "0")
+			"--cluster-replica-validity-factor", "0", "--cluster-require-full-coverage", "no")
 		if err != nil {
 			c.Close()
 			return nil, err
