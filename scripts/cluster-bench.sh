@@ -69,16 +69,8 @@ cat >"$tmp/page.json" <<'EOF'
 {"steps": [{"path": "/search?q=milk", "expect": 200}]}
 EOF
 
-# cpu PID...: the CPU time the processes have used so far, in clock ticks.
-cpu() {
-  local total=0 pid t
-  for pid in "$@"; do
-    # Fields 14 and 15 of /proc/PID/stat (after the "(comm)" field).
-    t=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')
-    total=$((total + t))
-  done
-  echo "$total"
-}
+# cpu and field.
+. scripts/bench-lib.sh
 
 # busy: the CPU time the whole machine has spent busy so far, in ticks.
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
@@ -87,8 +79,6 @@ busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 # number of cores.
 cores() { awk -v t="$1" -v hz="$tck" -v d="$real" 'BEGIN { printf "%.2f", t / hz / d }'; }
 
-# field NAME FILE: the first number after "NAME": in microbench's JSON.
-field() { grep -m1 "\"$1\":" "$2" | sed 's/.*: *//; s/,$//'; }
 
 # start_todo NAME PORT STORE: start an instance, add its pid to todo_pids.
 start_todo() {

@@ -73,7 +73,12 @@ echo "cluster-test: building cmd/todo and the client"
 (cd cmd/todo && go build -o "$tmp/todo" .)
 go build -o "$tmp/clustertest" ./scripts/clustertest
 
-read -r a_port b_port lb_port < <("$tmp/clustertest" ports 3)
+# Three ports for the instances and the balancer, one for a Redis or six
+# for the cluster's nodes, and six more for the nodes' cluster bus (the
+# default, the port plus 10000, may be past 65535): all in one call, so
+# that they differ.
+read -r -a all_ports < <("$tmp/clustertest" ports 15)
+a_port=${all_ports[0]} b_port=${all_ports[1]} lb_port=${all_ports[2]}
 host=127.0.0.1
 
 # start_redis NAME PORT [OPTION...]: a redis-server in a directory of its own.
@@ -89,15 +94,17 @@ start_redis() {
 }
 
 if [ "$REDIS" = single ]; then
-  read -r redis_port < <("$tmp/clustertest" ports 1)
+  redis_port=${all_ports[3]}
   start_redis redis "$redis_port"
   "$tmp/clustertest" wait "$host:$redis_port" || fail "redis-server did not start"
   redis_addrs="$host:$redis_port"
 else
-  read -r -a redis_ports < <("$tmp/clustertest" ports 6)
+  redis_ports=("${all_ports[@]:3:6}")
   addrs=()
-  for port in "${redis_ports[@]}"; do
-    start_redis "redis-$port" "$port" --cluster-enabled yes --cluster-config-file nodes.conf \
+  for i in 0 1 2 3 4 5; do
+    port=${redis_ports[$i]}
+    start_redis "redis-$port" "$port" --cluster-port "${all_ports[$((i + 9))]}" \
+      --cluster-enabled yes --cluster-config-file nodes.conf \
       --cluster-node-timeout 1000 --cluster-require-full-coverage no
     addrs+=("$host:$port")
   done

@@ -16,8 +16,9 @@ import (
 
 // redisConfig is the part of the command line about Redis.
 type redisConfig struct {
-	addrs  string // -redis-addr: one address, a cluster's, or the Sentinels'
-	master string // -redis-master: the Sentinel master name
+	addrs    string // -redis-addr: one address, a cluster's, or the Sentinels'
+	master   string // -redis-master: the Sentinel master name
+	replicas int    // -redis-replicas: replicas a write waits for
 }
 
 // addRedisFlags registers the Redis flags of c on fl.
@@ -26,6 +27,8 @@ func addRedisFlags(fl *flag.FlagSet, c *redisConfig) {
 		"for -store redis: Redis host:port; several, comma-separated, for a Redis Cluster; the Sentinels' with -redis-master")
 	fl.StringVar(&c.master, "redis-master", "",
 		"for -store redis: the master name of a Sentinel group, whose Sentinels -redis-addr lists")
+	fl.IntVar(&c.replicas, "redis-replicas", 1,
+		"for -store redis: replicas of its master that must have a session write before it is acknowledged (Redis WAIT); 0: none")
 }
 
 // Timeouts of the Redis client and store. A Redis outage should cost a
@@ -51,7 +54,13 @@ func openRedis(ctx context.Context, c redisConfig) (sessionstore.Store, func(), 
 	if len(addrs) == 0 {
 		return nil, nil, errors.New("-store redis: -redis-addr is empty")
 	}
-	opts := redisstore.Options{}
+	if c.replicas < 0 {
+		return nil, nil, fmt.Errorf("-redis-replicas %d is negative", c.replicas)
+	}
+	opts := redisstore.Options{Replicas: c.replicas}
+	if c.replicas == 0 {
+		opts.Replicas = -1 // never wait
+	}
 	what := "Redis at " + addrs[0]
 	switch {
 	case c.master != "":

@@ -50,7 +50,14 @@ func NewCluster(masters, replicas int) (*Cluster, error) {
 	}
 	c := &Cluster{replicas: replicas}
 	for range masters * (1 + replicas) {
-		s, err := New("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+		// The cluster bus port, by default the port plus 10000, would be
+		// past 65535 for a port above 55535: pick one.
+		bus, err := freePort()
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		s, err := New("--cluster-port", strconv.Itoa(bus), "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
 			"--cluster-node-timeout", strconv.Itoa(int(ClusterNodeTimeout/time.Millisecond)),
 			"--cluster-replica-validity-factor", "0", "--cluster-require-full-coverage", "no")
 		if err != nil {
