@@ -120,6 +120,10 @@ func (g *SentinelGroup) Close() {
 	}
 }
 
+// WaitReplicas waits until s, a master, has n replicas online (synced and
+// connected), or ctx ends.
+func (s *Server) WaitReplicas(ctx context.Context, n int) error { return waitReplicas(ctx, s.Addr, n) }
+
 // waitReplicas waits until the master at addr has n replicas online.
 func waitReplicas(ctx context.Context, addr string, n int) error {
 	for {
