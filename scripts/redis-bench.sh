@@ -22,28 +22,12 @@ D=${D:-5s}
 C=${C:-32}
 ROUNDS=${ROUNDS:-3}
 
-fail() {
-  echo "redis-bench: FAIL: $*" >&2
-  exit 1
-}
+# fail, $tmp and $pids (stopped on exit), cpu, field, awk_median.
+. scripts/bench-lib.sh
+bench_start redis-bench
 for bin in go redis-server redis-cli; do
   command -v "$bin" >/dev/null 2>&1 || fail "$bin not found (apt-get install redis-server)"
 done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/redis-bench.XXXXXX")
-pids=()
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$tmp"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-# cpu and field.
-. scripts/bench-lib.sh
 
 echo "redis-bench: building" >&2
 (cd cmd/todo && go build -o "$tmp/todo" .)
@@ -152,12 +136,7 @@ done
 
 echo "| setup | req/s | p50 ms | p99 ms | todo µs CPU/req | redis µs CPU/req | errors |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-awk -F'\t' '
-  function median(key, col,    n, i, j, v, t) {
-    n = split(vals[key, col], v, " ")
-    for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
-    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-  }
+awk -F'\t' "$awk_median"'
   {
     if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 }
     for (c = 2; c <= 6; c++) vals[$1, c] = vals[$1, c] " " $c

@@ -37,11 +37,10 @@ func parseFailover(args []string, stderr io.Writer) (failoverConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
+	if err := checkArgs(fs, cfg.lb); err != nil {
+		return cfg, err
+	}
 	switch {
-	case fs.NArg() > 0:
-		return cfg, fmt.Errorf("unexpected arguments %q", fs.Args())
-	case !strings.HasPrefix(cfg.lb, "http://"):
-		return cfg, fmt.Errorf("-lb %q is not an http:// URL", cfg.lb)
 	case *pid <= 0:
 		return cfg, errors.New("-kill-pid is required")
 	case cfg.users < 1 || cfg.before <= 0 || cfg.after <= cfg.errorLimit:

@@ -190,11 +190,10 @@ func parseCheck(args []string, stderr io.Writer) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
+	if err := checkArgs(fs, cfg.lb); err != nil {
+		return cfg, err
+	}
 	switch {
-	case fs.NArg() > 0:
-		return cfg, fmt.Errorf("unexpected arguments %q", fs.Args())
-	case !strings.HasPrefix(cfg.lb, "http://"):
-		return cfg, fmt.Errorf("-lb %q is not an http:// URL", cfg.lb)
 	case len(cfg.instances) < 2:
 		return cfg, errors.New("give at least two -instance NAME=URL")
 	case cfg.n < 1 || cfg.workers < 1 || cfg.after < 1:
@@ -211,4 +210,16 @@ func parseCheck(args []string, stderr io.Writer) (config, error) {
 		cfg.stop = func() error { return syscall.Kill(*pid, syscall.SIGTERM) }
 	}
 	return cfg, nil
+}
+
+// checkArgs reports arguments left after the flags, and a -lb that is not
+// an http:// URL.
+func checkArgs(fs *flag.FlagSet, lb string) error {
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if !strings.HasPrefix(lb, "http://") {
+		return fmt.Errorf("-lb %q is not an http:// URL", lb)
+	}
+	return nil
 }

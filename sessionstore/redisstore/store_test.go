@@ -118,20 +118,20 @@ func TestTTL(t *testing.T) {
 		}
 		return v
 	}
-	expires := time.Now().Add(10 * time.Minute)
-	if got := time.UnixMilli(int64(score())); got.After(expires) || got.Before(expires.Add(-2*time.Second)) {
-		t.Errorf("after Renew: indexed expiry %v, want about %v", got, expires)
+	indexed := func(what string, want time.Time) {
+		t.Helper()
+		if got := time.UnixMilli(int64(score())); got.After(want) || got.Before(want.Add(-2*time.Second)) {
+			t.Errorf("%s: indexed expiry %v, want about %v", what, got, want)
+		}
 	}
+	indexed("after Renew", time.Now().Add(10*time.Minute))
 	if _, err := s.Update(ctx, newID, func(x *sessionstore.Session) error {
 		x.Expires = time.Now().Add(20 * time.Minute)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	expires = time.Now().Add(20 * time.Minute)
-	if got := time.UnixMilli(int64(score())); got.After(expires) || got.Before(expires.Add(-2*time.Second)) {
-		t.Errorf("after Update: indexed expiry %v, want about %v", got, expires)
-	}
+	indexed("after Update", time.Now().Add(20*time.Minute))
 	if d := pttl(newID); d != -time.Millisecond && d != -time.Nanosecond {
 		t.Errorf("after Update of a renewed session: PTTL = %v, want none (-1)", d)
 	}

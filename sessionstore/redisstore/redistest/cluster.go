@@ -87,14 +87,21 @@ func NewCluster(masters, replicas int) (*Cluster, error) {
 func StartCluster(tb testing.TB, masters, replicas int) *Cluster {
 	tb.Helper()
 	c, err := NewCluster(masters, replicas)
+	return started(tb, c, err)
+}
+
+// started is the end of StartCluster and StartSentinelGroup: it skips or
+// fails tb as Start does, and closes v when the test ends.
+func started[T interface{ Close() }](tb testing.TB, v T, err error) T {
+	tb.Helper()
 	if errors.Is(err, ErrNotInstalled) && os.Getenv("CI") == "" {
 		tb.Skipf("skipped: %v", err)
 	}
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(c.Close)
-	return c
+	tb.Cleanup(v.Close)
+	return v
 }
 
 // Close stops every node and removes their directories.
@@ -117,14 +124,23 @@ func (c *Cluster) Node(addr string) *Server {
 // WaitHealthy waits until every running node says cluster_state:ok and
 // every master has its replicas online, or ctx ends.
 func (c *Cluster) WaitHealthy(ctx context.Context) error {
-	var last error
+	if err := poll(ctx, func() error { return c.healthy(ctx) }); err != nil {
+		return fmt.Errorf("redistest: cluster not healthy: %w", err)
+	}
+	return nil
+}
+
+// poll calls check every 50 ms until it returns nil, or until ctx ends;
+// then it returns check's last error.
+func poll(ctx context.Context, check func() error) error {
 	for {
-		if last = c.healthy(ctx); last == nil {
+		err := check()
+		if err == nil {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("redistest: cluster not healthy: %w", last)
+			return err
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

@@ -97,14 +97,7 @@ func NewSentinelGroup(replicas, sentinels int) (*SentinelGroup, error) {
 func StartSentinelGroup(tb testing.TB, replicas, sentinels int) *SentinelGroup {
 	tb.Helper()
 	g, err := NewSentinelGroup(replicas, sentinels)
-	if errors.Is(err, ErrNotInstalled) && os.Getenv("CI") == "" {
-		tb.Skipf("skipped: %v", err)
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(g.Close)
-	return g
+	return started(tb, g, err)
 }
 
 // Close stops every process of the group and removes their directories.
@@ -126,15 +119,15 @@ func (s *Server) WaitReplicas(ctx context.Context, n int) error { return waitRep
 
 // waitReplicas waits until the master at addr has n replicas online.
 func waitReplicas(ctx context.Context, addr string, n int) error {
-	for {
+	err := poll(ctx, func() error {
 		out, err := command(ctx, addr, "info", "replication")
-		if err == nil && strings.Count(out, "state=online") >= n {
-			return nil
+		if err == nil && strings.Count(out, "state=online") < n {
+			err = fmt.Errorf("%d replicas online", strings.Count(out, "state=online"))
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("redistest: %s does not have %d replicas online: %v", addr, n, err)
-		case <-time.After(50 * time.Millisecond):
-		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("redistest: %s does not have %d replicas online: %w", addr, n, err)
 	}
+	return nil
 }
