@@ -1,7 +1,10 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -185,4 +188,51 @@ func countThroughKill(t *testing.T, s *redisstore.Store, ids []string, kill func
 	}
 	t.Logf("%d updates acknowledged, %d failed (the last %s after the kill); stats before the kill %+v, after %+v",
 		acked, failed, last, before, after)
+}
+
+// TestNoReplicaDegraded: a master without replicas is written to without
+// waiting (a write does not take the wait timeout), every such write is
+// counted unreplicated, and one warning is logged for many writes.
+func TestNoReplicaDegraded(t *testing.T) {
+	srv := redistest.Start(t)
+	var logs syncBuffer
+	s := redisstore.New(newClient(t, srv), redisstore.Options{
+		WaitTimeout: 3 * time.Second,
+		Logger:      slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	ctx := context.Background()
+	start := time.Now()
+	const writes = 20
+	for range writes {
+		if _, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if took := time.Since(start); took > 1500*time.Millisecond {
+		t.Errorf("%d writes to a master without replicas took %v: they waited for replicas", writes, took)
+	}
+	if st := s.Stats(); st.Writes != writes || st.Unreplicated != writes || st.Replicated != 0 {
+		t.Errorf("Stats = %+v, want %d writes, all unreplicated", st, writes)
+	}
+	if n := strings.Count(logs.String(), "acknowledged by the master alone"); n != 1 {
+		t.Errorf("%d warnings for %d unreplicated writes, want 1:\n%s", n, writes, logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
