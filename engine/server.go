@@ -14,6 +14,7 @@ import (
 
 	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/parse"
+	"github.com/microframe/microframe/ratelog"
 )
 
 // DefaultMaxConns is the default size of the connection pool: the number of
@@ -34,7 +35,10 @@ type Server struct {
 	// Handler answers every request. Use Adapt for a net/http Handler.
 	Handler Handler
 	// Logger receives connection errors (Info), handler panics (Error) and,
-	// at Debug, one line per request. Nil means slog.Default().
+	// at Debug, one line per request. Nil means slog.Default(). Records at
+	// Warn and above pass through ratelog.Limit: an identical one (same
+	// level, message and "err") is written at most once a second, with
+	// the count of those dropped.
 	Logger *slog.Logger
 	// Limits bound what a client may send; zero fields take parse's
 	// defaults (8 KiB request line, 32 KiB head, 100 headers, 10 MiB body).
@@ -112,7 +116,7 @@ func (s *Server) start() error {
 		MaxDrainBytes:      s.MaxDrainBytes,
 		BufferReleaseDelay: s.BufferReleaseDelay,
 		ServerName:         s.ServerName,
-		Logger:             s.Logger,
+		Logger:             ratelog.Limit(s.Logger), // a flood repeats its errors
 		BaseContext:        s.baseCtx,
 		Counters:           &s.counters,
 		Draining:           &s.draining,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework/router"
+	"github.com/microframe/microframe/ratelog"
 )
 
 // Handler answers one request: it reads what it needs from the Request and
@@ -50,14 +51,20 @@ type Route struct {
 type App struct {
 	// Logger receives handler errors (5xx at Error, others at Debug) and
 	// the output of the logging middleware. Nil means slog.Default().
+	// Handler errors pass through ratelog.Limit: under a flood, an
+	// identical error is logged at most once a second, with the count of
+	// those dropped.
 	Logger *slog.Logger
 	// MaxBodyBytes bounds the request body a handler can read, forms
 	// included; more is ErrBodyTooLarge (413). Zero means
 	// DefaultMaxBodyBytes (10 MiB); negative means no bound beyond the
 	// server's. On the native path the engine's own limit applies too.
 	MaxBodyBytes int64
-	// MaxMemory is how much of a multipart form is held in memory before
-	// file parts spill to temporary files. Zero means DefaultMaxMemory.
+	// MaxMemory bounds the memory one request body holds, on the engine
+	// and on net/http alike: past it, the bytes Body keeps for replay, and
+	// the file parts of a multipart form, go to temporary files (removed
+	// when the handler returns). BodyBytes is the exception: it returns
+	// the whole body in memory. Zero means DefaultMaxMemory (1 MiB).
 	MaxMemory int64
 	// NotFound answers requests no route matches. Nil means a 404 with the
 	// text body "no route found for METHOD /path".
@@ -67,7 +74,8 @@ type App struct {
 	routes  []*Route
 	mws     []Middleware
 	once    sync.Once
-	handler Handler // the middleware chain around dispatch, built once
+	handler Handler      // the middleware chain around dispatch, built once
+	errLog  *slog.Logger // Logger, rate-limited (ratelog), for failed requests; set by build
 	pool    sync.Pool
 }
 
@@ -197,6 +205,7 @@ func (a *App) build() {
 		h = a.mws[i](h)
 	}
 	a.handler = h
+	a.errLog = ratelog.Limit(a.logger())
 }
 
 // dispatch routes r to its handler.

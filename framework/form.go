@@ -8,9 +8,9 @@ import (
 	"net/url"
 )
 
-// DefaultMaxMemory is the default App.MaxMemory: how much of a
-// multipart/form-data body (file contents included) is held in memory
-// before file parts spill to temporary files.
+// DefaultMaxMemory is the default App.MaxMemory: about how much memory one
+// request body may hold; the rest goes to temporary files (see
+// Request.Body and Request.ParseForm).
 const DefaultMaxMemory = 1 << 20
 
 // formState is the parsed form of one request.
@@ -33,6 +33,12 @@ func (f *formState) reset() {
 // multipart/form-data (with file uploads); any other content type, or no
 // body, is an empty form. Query parameters are not part of the form: see
 // Query.
+//
+// A multipart body costs about App.MaxMemory of memory however large it
+// is: file parts larger than half of MaxMemory are written to temporary
+// files (see FormFile), and the replay buffer of Body keeps a quarter of
+// MaxMemory in memory and the rest on disk. The temporary files are removed
+// when the handler returns.
 //
 // The error, if any, says what was wrong and carries the status to answer
 // with: 413 (ErrBodyTooLarge) for a body over App.MaxBodyBytes, 400 for a
@@ -70,7 +76,12 @@ func (r *Request) ParseForm() error {
 			f.err = &HTTPError{Code: http.StatusBadRequest, Message: "multipart/form-data without a boundary"}
 			return f.err
 		}
-		mp, err := multipart.NewReader(r.Body(), boundary).ReadForm(r.app.maxMemory())
+		// The multipart reader keeps file parts of up to half MaxMemory in
+		// memory (its buffer may grow to twice that) while the replay
+		// buffer keeps a quarter: the whole stays about MaxMemory.
+		mem := r.app.maxMemory()
+		r.body.mem = max(mem/4, 4096)
+		mp, err := multipart.NewReader(r.Body(), boundary).ReadForm(max(mem/2, 1))
 		if err != nil {
 			f.err = formError(err)
 			return f.err
@@ -122,8 +133,8 @@ func (r *Request) FormValues() (url.Values, error) {
 
 // FormFile returns the first file uploaded under the multipart field name,
 // or nil when there is none. Open it to read the contents; files larger than
-// App.MaxMemory live in temporary files that are removed when the handler
-// returns.
+// half of App.MaxMemory live in temporary files that are removed when the
+// handler returns.
 func (r *Request) FormFile(name string) *multipart.FileHeader {
 	if fs := r.FormFiles(name); len(fs) > 0 {
 		return fs[0]

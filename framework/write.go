@@ -88,7 +88,13 @@ func (a *App) errorResponse(r *Request, resp Response) Response {
 	if code >= 500 {
 		level = slog.LevelError
 	}
-	if l := a.logger(); l.Enabled(r.Context(), level) {
+	// A flood fails every request alike: errLog writes an identical error
+	// at most once a second, with the count of those it dropped.
+	l := a.errLog
+	if l == nil {
+		l = a.logger()
+	}
+	if l.Enabled(r.Context(), level) {
 		l.LogAttrs(r.Context(), level, "request failed", slog.String("method", r.method),
 			slog.String("path", r.Path()), slog.Int("status", code), slog.String("err", resp.err.Error()))
 	}

@@ -32,3 +32,15 @@ fi
 echo "== engine: adversarial tests, stress sizes (-tags stress, no -race)"
 "$GO" test -tags stress -count=1 -timeout 20m -v -run "^TestHardening${filter}" ./engine/ |
   grep -v -e '^=== RUN' -e '^=== PAUSE' -e '^=== CONT'
+
+# Issue 13's field-safety targets. Each transport of the held-uploads test
+# runs in its own process, so that one's freed memory does not hide the
+# other's RSS.
+for transport in nethttp engine; do
+  echo "== framework: 20 held 9 MiB multipart uploads ($transport, -tags stress, no -race)"
+  "$GO" test -tags stress -count=1 -timeout 10m -v -run "^TestHardening${filter}.*/${transport}\$" ./framework/ |
+    grep -v -e '^=== RUN' -e '^=== PAUSE' -e '^=== CONT'
+done
+echo "== cmd/todo: 6,000 anonymous /counter requests against -max-sessions 2000 (-tags stress, no -race)"
+(cd cmd/todo && "$GO" test -tags stress -count=1 -timeout 10m -v -run "^TestHardening${filter}" ./) |
+  grep -v -e '^=== RUN' -e '^=== PAUSE' -e '^=== CONT'

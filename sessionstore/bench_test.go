@@ -206,3 +206,59 @@ func BenchmarkHandle(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkMemoryStoreCreate measures Create below the cap and at the cap,
+// where every Create first evicts an anonymous session (the flood case),
+// one goroutine and in parallel.
+func BenchmarkMemoryStoreCreate(b *testing.B) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		full bool
+	}{{"room", false}, {"full-evicts", true}} {
+		for _, par := range []bool{false, true} {
+			name := tc.name
+			if par {
+				name += "/parallel"
+			}
+			b.Run(name, func(b *testing.B) {
+				max := 10_000
+				if !tc.full {
+					max = 1 << 30 // never reached
+				}
+				s := NewMemoryStore(MemoryOptions{MaxSessions: max, SweepInterval: -1})
+				defer s.Close()
+				if tc.full {
+					for range max {
+						if _, err := s.Create(ctx, &Session{Expires: time.Now().Add(time.Hour)}); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				exp := time.Now().Add(time.Hour)
+				create := func() {
+					if _, err := s.Create(ctx, &Session{Expires: exp}); err != nil {
+						b.Error(err)
+					}
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				if par {
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							create()
+						}
+					})
+				} else {
+					for b.Loop() {
+						create()
+					}
+				}
+				b.StopTimer()
+				if tc.full && s.Stats().Evicted == 0 {
+					b.Fatal("nothing was evicted")
+				}
+			})
+		}
+	}
+}

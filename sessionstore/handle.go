@@ -32,6 +32,7 @@ type Handle struct {
 	snap      *Session // last known state of id (read-only), nil when id == ""
 	drop      bool     // the client's cookie must be deleted
 	touched   bool     // the expiry moved during this request
+	renewNext bool     // Renew ran without a session: create the next one renewed
 	committed bool
 	err       error // first store failure
 }
@@ -200,7 +201,7 @@ func (h *Handle) update(fn func(*Session) error) error {
 	if h.committed {
 		return ErrCommitted
 	}
-	s := &Session{Created: now, Expires: h.m.expiry(now, false, now)}
+	s := &Session{Created: now, Expires: h.m.expiry(now, h.renewNext, now), Renewed: h.renewNext}
 	if err := fn(s); err != nil {
 		return err
 	}
@@ -215,13 +216,16 @@ func (h *Handle) update(fn func(*Session) error) error {
 // Renew moves the session to a new id, keeping its data and its creation
 // time, and kills the old id. Call it on login and on every change of
 // privilege, so that an id an attacker may have learnt or planted before
-// is worthless afterwards. Without a session it does nothing. After Commit
-// it returns ErrCommitted and changes nothing.
+// is worthless afterwards. The session is then marked renewed
+// ([Session.Renewed]): a full store never evicts it. Without a session,
+// Renew makes the session the next write creates a renewed one. After
+// Commit it returns ErrCommitted and changes nothing.
 func (h *Handle) Renew() error {
 	if err := h.Load(); err != nil {
 		return err
 	}
 	if h.id == "" {
+		h.renewNext = true
 		return nil
 	}
 	if h.committed {

@@ -515,3 +515,23 @@ func TestHandleAnonymousIdleTimeout(t *testing.T) {
 		t.Fatal("a renewed session ended at AnonymousIdleTimeout")
 	}
 }
+
+func TestHandleRenewBeforeSession(t *testing.T) {
+	// A login without a session yet (Renew, then the first write) creates
+	// the session renewed: a full store must not evict it.
+	m, _, _ := testManager(t)
+	h := m.Load(context.Background(), "")
+	if err := h.Renew(); err != nil || h.ID() != "" {
+		t.Fatalf("Renew without a session = %v, id %q", err, h.ID())
+	}
+	if err := h.PutString("user", "ada"); err != nil {
+		t.Fatal(err)
+	}
+	if s := h.Session(); !s.Renewed {
+		t.Fatal("the session created after Renew is not Renewed")
+	}
+	other := m.Load(context.Background(), "")
+	if err := other.PutString("k", "v"); err != nil || other.Session().Renewed {
+		t.Fatalf("a plain session: err %v, Renewed %v", err, other.Session().Renewed)
+	}
+}

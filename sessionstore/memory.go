@@ -194,7 +194,7 @@ func (s *MemoryStore) insert(sess *Session) (string, error) {
 		// source were broken enough to repeat, never overwrite.
 		if _, loaded := s.m.LoadOrStore(u, e); !loaded {
 			if !sess.Renewed {
-				s.clock.push(u)
+				s.queue(u)
 			}
 			return u.String(), nil
 		}

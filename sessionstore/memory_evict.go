@@ -48,11 +48,28 @@ type clockQueue struct {
 	head int // ids[:head] are consumed
 }
 
-// push queues id at the back.
-func (q *clockQueue) push(id [16]byte) {
+// queue puts the id of a new never-renewed session at the back of the
+// eviction queue. Ids of sessions that are gone pile up in the queue while
+// the store is not full (the hand does not run); once they outnumber the
+// stored sessions, they are dropped, which keeps the queue within about
+// twice the number of sessions at an amortized constant cost per Create.
+func (s *MemoryStore) queue(id [16]byte) {
+	q := &s.clock
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	q.ids = append(q.ids, id)
-	q.mu.Unlock()
+	if q.len() > 2*int(s.count.Load())+1024 {
+		s.compactLocked()
+	}
+}
+
+// compactLocked drops the ids of sessions that are gone or renewed from the
+// queue; s.clock.mu is held.
+func (s *MemoryStore) compactLocked() {
+	s.clock.compact(func(id [16]byte) bool {
+		e, ok := s.m.Load(id)
+		return ok && !e.load().Renewed
+	})
 }
 
 // reset empties the queue.
@@ -97,15 +114,6 @@ func (s *MemoryStore) evict(now time.Time) bool {
 	q := &s.clock
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	// Ids of removed sessions pile up only while the store is not full;
-	// drop them once they outnumber the live sessions, which keeps the
-	// queue within about twice MaxSessions at an amortized constant cost.
-	if q.len() > 2*int(s.max)+1024 {
-		q.compact(func(id [16]byte) bool {
-			e, ok := s.m.Load(id)
-			return ok && !e.load().Renewed
-		})
-	}
 	// Each queued id is visited at most twice: once to clear its bit, once
 	// to evict it. A bound of twice the queue keeps a store that holds
 	// only renewed sessions from spinning.

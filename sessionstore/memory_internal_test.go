@@ -139,3 +139,25 @@ func TestMemoryStoreLockedStepApplies(t *testing.T) {
 		t.Fatalf("n = %d, want 11", sess.GetInt("n"))
 	}
 }
+
+func TestMemoryStoreQueueStaysBounded(t *testing.T) {
+	// Sessions created and deleted while the store is far from full leave
+	// their ids in the eviction queue; the queue must not grow with them.
+	ctx := context.Background()
+	s := newTestStore(t, 0, nil)
+	for range 20_000 {
+		id, err := s.Create(ctx, &Session{Expires: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Delete(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.clock.mu.Lock()
+	n := s.clock.len()
+	s.clock.mu.Unlock()
+	if n > 2*s.Len()+1025 {
+		t.Fatalf("eviction queue holds %d ids for %d sessions", n, s.Len())
+	}
+}

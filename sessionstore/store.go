@@ -36,7 +36,9 @@ import (
 //     anonymous sessions cannot log users out. Create fails with
 //     [ErrTooManySessions] only when nothing can be evicted. An evicted
 //     session is "not found", like an expired one.
-//   - Renew sets [Session.Renewed]; Update keeps it unless fn changes it.
+//   - Renew sets [Session.Renewed]; Create stores it as given (a session
+//     created for a user who just logged in is renewed from the start);
+//     Update keeps it unless fn changes it.
 type Store interface {
 	// Create stores s under a new id and returns the id. s.Created is set
 	// to the current time if zero. Create returns ErrNoExpiry if s.Expires

@@ -62,7 +62,12 @@ func (a *todoApp) Create(r *framework.Request, p createParams) framework.Respons
 	if task == "" {
 		return framework.Errorf(http.StatusBadRequest, "form parameter \"task\" is empty")
 	}
-	a.list.add(task, p.Pos)
+	if resp, ok := tooLong("the task", task, maxTaskLen); !ok {
+		return resp
+	}
+	if !a.list.add(task, p.Pos) {
+		return listFull()
+	}
 	return framework.Redirect("/", http.StatusSeeOther)
 }
 
@@ -95,6 +100,9 @@ type searchParams struct {
 
 // Search lists the todos matching any of the queries.
 func (a *todoApp) Search(r *framework.Request, p searchParams) framework.Response {
+	if resp, ok := checkSearch(p.Q); !ok {
+		return resp
+	}
 	var queries []string
 	for _, q := range p.Q {
 		if q = strings.TrimSpace(q); q != "" {
@@ -127,6 +135,9 @@ func (a *todoApp) Login(r *framework.Request, p loginParams) framework.Response 
 	user := strings.TrimSpace(p.User)
 	if user == "" {
 		return framework.Errorf(http.StatusBadRequest, "form parameter \"user\" is empty")
+	}
+	if resp, ok := tooLong("the user name", user, maxUserLen); !ok {
+		return resp
 	}
 	s := r.Session()
 	if err := s.Renew(); err != nil {

@@ -21,9 +21,13 @@ type todoList struct {
 
 // add inserts a todo at 1-based position pos (1 is the top); nil, or a
 // position past the end, appends it, and a position below 1 puts it first.
-func (l *todoList) add(task string, pos *int) {
+// It adds nothing and returns false when the list holds maxItems todos.
+func (l *todoList) add(task string, pos *int) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(l.items) >= maxItems {
+		return false
+	}
 	t := Todo{Task: task, Created: time.Now()}
 	i := len(l.items)
 	if pos != nil {
@@ -32,6 +36,7 @@ func (l *todoList) add(task string, pos *int) {
 	l.items = append(l.items, Todo{})
 	copy(l.items[i+1:], l.items[i:])
 	l.items[i] = t
+	return true
 }
 
 // at returns the todo at 1-based position pos, and whether there is one.

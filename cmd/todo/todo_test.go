@@ -89,6 +89,12 @@ func fetch(t testing.TB, c *http.Client, method, u string, form url.Values) (int
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return send(t, c, req)
+}
+
+// send sends req and returns the status, headers and body of the answer.
+func send(t testing.TB, c *http.Client, req *http.Request) (int, http.Header, string) {
+	t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -87,6 +87,12 @@ func testSizeLimit(t *testing.T, s sessionstore.Store, limit int) {
 func testFlood(t *testing.T, s sessionstore.Store, flood int) {
 	ctx := context.Background()
 	// Users who logged in (renewed) before the flood; not touched during it.
+	// One was created renewed, as Handle.Renew does for a login without a
+	// session.
+	born, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(time.Hour), Renewed: true})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
 	var users []string
 	for i := range 3 {
 		id := create(t, s, "user", string(rune('a'+i)))
@@ -95,6 +101,9 @@ func testFlood(t *testing.T, s sessionstore.Store, flood int) {
 			t.Fatalf("Renew = %v, %v", ok, err)
 		}
 		users = append(users, newID)
+	}
+	if !mustGet(t, s, born).Renewed {
+		t.Fatal("Create lost Renewed")
 	}
 	regular := create(t, s, "visitor", "regular")
 	every := max(1, flood/50)
@@ -119,6 +128,9 @@ func testFlood(t *testing.T, s sessionstore.Store, flood int) {
 			t.Fatalf("renewed session %d after the flood: user %q, Renewed %v", i, sess.GetString("user"), sess.Renewed)
 		}
 		update(t, s, id, func(x *sessionstore.Session) error { x.AddInt("visits", 1); return nil })
+	}
+	if !mustGet(t, s, born).Renewed {
+		t.Fatal("a session created renewed was evicted or lost Renewed")
 	}
 	live := func(part []string) int {
 		n := 0

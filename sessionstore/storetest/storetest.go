@@ -336,6 +336,13 @@ func testRenewMarks(t *testing.T, s sessionstore.Store) {
 	if sess := mustGet(t, s, newID); !sess.Renewed || sess.GetString("user") != "ada" {
 		t.Fatalf("after Update: Renewed %v, user %q; want true, ada", sess.Renewed, sess.GetString("user"))
 	}
+	born, err := s.Create(context.Background(), &sessionstore.Session{Expires: time.Now().Add(time.Hour), Renewed: true})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if !mustGet(t, s, born).Renewed {
+		t.Fatal("Create of a session with Renewed set lost it")
+	}
 }
 
 func testDelete(t *testing.T, s sessionstore.Store) {
