@@ -26,7 +26,8 @@
 // gives the new id the same first three characters, so the old and the new
 // key are always in one slot, on one node, and the move is one atomic Lua
 // script on any topology. The new id's other 110 bits are fresh random
-// bits, so it is no easier to guess than one from Create.
+// bits: whoever knew the old id (a session fixation) still has 110 unknown
+// bits to guess, against 122 for an id from Create.
 //
 // The value is 16 bytes of version token, then the session's binary
 // encoding ([sessionstore.Session.MarshalBinary]). Get and Update compare
