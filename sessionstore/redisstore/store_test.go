@@ -148,9 +148,12 @@ func TestTTL(t *testing.T) {
 // TestSweep: a renewed session that expires is not found at once, and
 // Sweep deletes its key and its index entry, leaving live ones alone.
 func TestSweep(t *testing.T) {
-	srv := redistest.Start(t)
-	client := newClient(t, srv)
-	s := redisstore.New(client, redisstore.Options{Prefix: "sw:"})
+	t.Run("single", func(t *testing.T) { testSweep(t, newClient(t, redistest.Start(t))) })
+	t.Run("cluster", func(t *testing.T) { testSweep(t, newClusterClient(t, redistest.StartCluster(t, 3, 1))) })
+}
+
+func testSweep(t *testing.T, client redis.UniversalClient) {
+	s := redisstore.New(client, redisstore.Options{Prefix: "sw:", Logger: quiet})
 	ctx := context.Background()
 	renewed := func(life time.Duration) string {
 		t.Helper()
