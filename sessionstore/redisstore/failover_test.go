@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -235,4 +237,78 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// TestReshard moves every slot of one master to another (redis-cli
+// --cluster reshard) behind the back of a store whose slot map is then
+// stale: writes to the moved sessions get MOVED from their old master,
+// and the store follows it (reloading the slot map) without RetryFor.
+func TestReshard(t *testing.T) {
+	cli, err := exec.LookPath("redis-cli")
+	if err != nil {
+		t.Skip("no redis-cli")
+	}
+	c := redistest.StartCluster(t, 3, 0)
+	s := redisstore.New(newClusterClient(t, c), redisstore.Options{Replicas: -1, Logger: quiet})
+	ctx := context.Background()
+	ids := createSessions(t, s, 30)
+	from, err := c.MasterFor(ctx, keyOf(redisstore.DefaultPrefix, ids[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var to *redistest.Server
+	for _, n := range c.Nodes {
+		if n != from {
+			to = n
+			break
+		}
+	}
+	nodeID := func(n *redistest.Server) string {
+		t.Helper()
+		rdb := redis.NewClient(&redis.Options{Addr: n.Addr})
+		defer rdb.Close()
+		id, err := rdb.ClusterMyID(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: from.Addr})
+	slots, err := rdb.ClusterSlots(ctx).Result()
+	rdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := 0
+	for _, r := range slots {
+		if len(r.Nodes) > 0 && r.Nodes[0].Addr == from.Addr {
+			count += int(r.End - r.Start + 1)
+		}
+	}
+	out, err := exec.Command(cli, "--cluster", "reshard", from.Addr, "--cluster-from", nodeID(from),
+		"--cluster-to", nodeID(to), "--cluster-slots", strconv.Itoa(count), "--cluster-yes").CombinedOutput()
+	if err != nil {
+		t.Fatalf("redis-cli --cluster reshard: %v\n%s", err, out)
+	}
+	// A Delete first: an Update's read would go through go-redis, which
+	// follows MOVED itself and refreshes the slot map before the write.
+	if err := s.Delete(ctx, ids[0]); err != nil {
+		t.Fatalf("Delete of a session whose slot moved: %v", err)
+	}
+	if _, ok, err := s.Get(ctx, ids[0]); ok || err != nil {
+		t.Fatalf("the deleted session is still there: %v, %v", ok, err)
+	}
+	if r := s.Stats().Retries; r == 0 {
+		t.Fatal("the Delete was not retried: its master had not moved, or MOVED was not followed")
+	}
+	for i, id := range ids[1:] {
+		ok, err := s.Update(ctx, id, func(x *sessionstore.Session) error { x.AddInt("n", 1); return nil })
+		if err != nil || !ok {
+			t.Fatalf("update of session %d after the reshard = %v, %v", i, ok, err)
+		}
+		if sess, ok, err := s.Get(ctx, id); err != nil || !ok || sess.GetInt("n") != 1 {
+			t.Fatalf("session %d after the reshard: %v, %v", i, ok, err)
+		}
+	}
+	t.Logf("%d slots moved; %d writes retried after MOVED", count, s.Stats().Retries)
 }

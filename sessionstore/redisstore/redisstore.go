@@ -94,7 +94,9 @@
 // When a master dies, its keys are unreachable until a replica is promoted
 // (by the cluster itself, or by Sentinel). After a failure a cluster store
 // asks go-redis to reload the slot map, so the first request after the
-// promotion goes to the new master. With [Options.RetryFor] set, a failed
+// promotion goes to the new master; a write answered MOVED (its slot moved
+// to another master: a failover, or resharding) is sent again, up to three
+// times, to the slot's new owner. With [Options.RetryFor] set, a failed
 // operation is also retried for that long (after a moment, with the slot
 // map reloaded), so that a failover shows to clients as a slower request
 // rather than an error.

@@ -36,13 +36,13 @@ const recheckEvery = time.Second
 // same connection, and returns the script's integer result. Failures are
 // *Errors of operation op, after the retries Options.RetryFor allows.
 func (s *Store) write(ctx context.Context, op string, script *redis.Script, keys []string, args ...any) (int64, error) {
-	var deadline time.Time
+	var rt retrier
 	for {
 		r, err := s.writeOnce(ctx, script, keys, args)
 		if err == nil {
 			return r, nil
 		}
-		if !s.again(ctx, err, &deadline) {
+		if !s.again(ctx, err, &rt) {
 			return 0, fail(op, err)
 		}
 	}
@@ -110,7 +110,7 @@ func (s *Store) pipeline(ctx context.Context, node *redis.Client, script *redis.
 // read returns the value and the live session under key; found is false
 // when there is none. Failures are *Errors of operation op.
 func (s *Store) read(ctx context.Context, op, key string) (v []byte, sess *sessionstore.Session, found bool, err error) {
-	var deadline time.Time
+	var rt retrier
 	for {
 		v, err = s.rdb.Get(ctx, key).Bytes()
 		if errors.Is(err, redis.Nil) {
@@ -119,7 +119,7 @@ func (s *Store) read(ctx context.Context, op, key string) (v []byte, sess *sessi
 		if err == nil {
 			break
 		}
-		if !s.again(ctx, err, &deadline) {
+		if !s.again(ctx, err, &rt) {
 			return nil, nil, false, fail(op, err)
 		}
 	}
@@ -132,27 +132,43 @@ func (s *Store) read(ctx context.Context, op, key string) (v []byte, sess *sessi
 	return v, sess, true, nil
 }
 
+// retrier is the retry state of one operation.
+type retrier struct {
+	deadline time.Time // the end of RetryFor, set at the first failure
+	moved    int       // MOVED replies followed so far
+}
+
+// maxMoved bounds the MOVED replies one operation follows.
+const maxMoved = 3
+
 // again is called after an operation failed with err. It has a cluster
 // client reload its slot map if err may come from a moved master, and
-// reports, after a pause, whether to try again: only for such errors, only
-// until *deadline (set on the first call to now + RetryFor), and only while
+// reports, after a pause, whether to try again: for a MOVED reply (a slot
+// moved to another master: resharding, or a failover), up to maxMoved
+// times whatever RetryFor says; for the other errors a failover causes,
+// until r.deadline (now + RetryFor at the first failure); and only while
 // ctx lasts.
-func (s *Store) again(ctx context.Context, err error, deadline *time.Time) bool {
+func (s *Store) again(ctx context.Context, err error, r *retrier) bool {
 	if ctx.Err() != nil || !transient(err) {
 		return false
 	}
 	if s.cluster != nil {
 		s.cluster.ReloadState(ctx)
 	}
-	if s.retryFor <= 0 {
+	_, moved := redis.IsMovedError(err)
+	switch {
+	case moved && s.cluster != nil && r.moved < maxMoved:
+		r.moved++
+	case s.retryFor <= 0:
 		return false
-	}
-	now := time.Now()
-	if deadline.IsZero() {
-		*deadline = now.Add(s.retryFor)
-	}
-	if !now.Before(*deadline) {
-		return false
+	default:
+		now := time.Now()
+		if r.deadline.IsZero() {
+			r.deadline = now.Add(s.retryFor)
+		}
+		if !now.Before(r.deadline) {
+			return false
+		}
 	}
 	t := time.NewTimer(retryPause/2 + rand.N(retryPause))
 	defer t.Stop()
