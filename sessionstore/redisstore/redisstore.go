@@ -125,7 +125,7 @@ const DefaultPrefix = "session:"
 const (
 	// DefaultWaitTimeout is how long a write waits for its replicas when
 	// Options.WaitTimeout is zero.
-	DefaultWaitTimeout = 300 * time.Millisecond
+	DefaultWaitTimeout = 500 * time.Millisecond
 )
 
 // Options configures New. The zero value gives the defaults.
