@@ -1,7 +1,6 @@
 package redisstore_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os/exec"
@@ -199,7 +198,7 @@ func countThroughKill(t *testing.T, s *redisstore.Store, ids []string, kill func
 // counted unreplicated, and one warning is logged for many writes.
 func TestNoReplicaDegraded(t *testing.T) {
 	srv := redistest.Start(t)
-	var logs syncBuffer
+	var logs lockedBuffer
 	s := redisstore.New(newClient(t, srv), redisstore.Options{
 		WaitTimeout: 3 * time.Second,
 		Logger:      slog.New(slog.NewTextHandler(&logs, nil)),
@@ -221,24 +220,6 @@ func TestNoReplicaDegraded(t *testing.T) {
 	if n := strings.Count(logs.String(), "acknowledged by the master alone"); n != 1 {
 		t.Errorf("%d warnings for %d unreplicated writes, want 1:\n%s", n, writes, logs.String())
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // TestReshard moves every slot of one master to another (redis-cli
