@@ -62,9 +62,11 @@ e2e:
 stress:
 	bash scripts/stress.sh
 
-## cluster-test: two cmd/todo instances sharing Redis behind HAProxy (needs redis-server, haproxy)
+## cluster-test: two cmd/todo instances sharing Redis behind HAProxy, on one
+## Redis, then on a Redis Cluster whose master is killed (needs redis-server, redis-cli, haproxy)
 cluster-test:
 	bash scripts/cluster-test.sh
+	REDIS=cluster bash scripts/cluster-test.sh
 
 clean:
 	rm -rf bin

@@ -25,26 +25,12 @@ D=${D:-5s}
 C=${C:-32}
 ROUNDS=${ROUNDS:-3}
 
-fail() {
-  echo "cluster-bench: FAIL: $*" >&2
-  exit 1
-}
+# fail, $tmp and $pids (stopped on exit), cpu, field, awk_median.
+. scripts/bench-lib.sh
+bench_start cluster-bench
 for bin in go redis-server haproxy; do
   command -v "$bin" >/dev/null 2>&1 || fail "$bin not found (apt-get install redis-server haproxy)"
 done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cluster-bench.XXXXXX")
-pids=()
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$tmp"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 echo "cluster-bench: building" >&2
 (cd cmd/todo && go build -o "$tmp/todo" .)
@@ -69,16 +55,6 @@ cat >"$tmp/page.json" <<'EOF'
 {"steps": [{"path": "/search?q=milk", "expect": 200}]}
 EOF
 
-# cpu PID...: the CPU time the processes have used so far, in clock ticks.
-cpu() {
-  local total=0 pid t
-  for pid in "$@"; do
-    # Fields 14 and 15 of /proc/PID/stat (after the "(comm)" field).
-    t=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')
-    total=$((total + t))
-  done
-  echo "$total"
-}
 
 # busy: the CPU time the whole machine has spent busy so far, in ticks.
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
@@ -87,8 +63,6 @@ busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 # number of cores.
 cores() { awk -v t="$1" -v hz="$tck" -v d="$real" 'BEGIN { printf "%.2f", t / hz / d }'; }
 
-# field NAME FILE: the first number after "NAME": in microbench's JSON.
-field() { grep -m1 "\"$1\":" "$2" | sed 's/.*: *//; s/,$//'; }
 
 # start_todo NAME PORT STORE: start an instance, add its pid to todo_pids.
 start_todo() {
@@ -180,12 +154,7 @@ done
 # of each column over the rounds (errors: the sum).
 echo "| setup | workload | req/s | p50 ms | p99 ms | todo cores | redis cores | haproxy cores | microbench cores | other cores | errors |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-awk -F'\t' '
-  function median(key, col,    n, i, j, v, t) {
-    n = split(vals[key, col], v, " ")
-    for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
-    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-  }
+awk -F'\t' "$awk_median"'
   {
     key = $1 SUBSEP $2
     if (!(key in seen)) { seen[key] = 1; order[++k] = key }

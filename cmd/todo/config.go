@@ -25,7 +25,7 @@ func (c config) validate() error {
 		return err
 	}
 	if c.store == "redis" {
-		if err := checkHostPort("-redis-addr", c.redisAddr); err != nil {
+		if _, err := c.redis.addrList(); err != nil {
 			return err
 		}
 	}

@@ -2,7 +2,8 @@
 // sessions, written as a Go type whose handler methods become routes.
 //
 //	todo [-addr 127.0.0.1:8080] [-server engine|nethttp]
-//	     [-store memory|redis] [-redis-addr 127.0.0.1:6379] [-instance NAME]
+//	     [-store memory|redis] [-redis-addr HOST:PORT[,HOST:PORT...]]
+//	     [-redis-master NAME] [-instance NAME]
 //	     [-templates DIR] [-debug] [-routes]
 //	     [-secure-cookies] [-max-sessions N]
 //
@@ -20,8 +21,9 @@
 // -server picks the microframe engine (the default) or net/http.Server;
 // the app is the same. -store picks the session store: memory (the
 // default) keeps sessions in this process; redis keeps them in the Redis
-// at -redis-addr, so that several instances behind a load balancer share
-// them (see docs/deploy.md). With redis, the program checks at start that
+// at -redis-addr (several addresses: a Redis Cluster; with -redis-master,
+// the Sentinels of that master), so that several instances behind a load
+// balancer share them (see docs/deploy.md). With redis, the program checks at start that
 // Redis answers, and a Redis failure later answers 503 to the requests that
 // needed their session. -instance names this instance in an X-Instance
 // header on every response, to see which instance served a request behind a
@@ -62,8 +64,6 @@ import (
 	"github.com/microframe/microframe/framework/session"
 	"github.com/microframe/microframe/ratelog"
 	"github.com/microframe/microframe/sessionstore"
-	"github.com/microframe/microframe/sessionstore/redisstore"
-	"github.com/redis/go-redis/v9"
 )
 
 func main() {
@@ -80,7 +80,8 @@ func main() {
 // config is the parsed command line.
 type config struct {
 	addr, server, store, templates string
-	redisAddr, instance            string
+	instance                       string
+	redis                          redisConfig
 	debug, routes, secureCookies   bool
 	seed, maxSessions              int
 }
@@ -92,7 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fl.StringVar(&c.server, "server", "engine", "engine (microframe's) or nethttp (net/http.Server)")
 	fl.StringVar(&c.store, "store", "memory", "session store: memory or redis")
-	fl.StringVar(&c.redisAddr, "redis-addr", "127.0.0.1:6379", "Redis host:port, for -store redis")
+	addRedisFlags(fl, &c.redis)
 	fl.StringVar(&c.instance, "instance", "", "name sent in an X-Instance header on every response (none if empty)")
 	fl.StringVar(&c.templates, "templates", "", "read templates from this directory, re-reading on change (default: the built-in ones)")
 	fl.IntVar(&c.seed, "seed", 0, "start with this many example todos (for demos and benchmarks)")
@@ -227,31 +228,9 @@ func openSessionStore(ctx context.Context, cfg config) (store sessionstore.Store
 		m := sessionstore.NewMemoryStore(sessionstore.MemoryOptions{MaxSessions: cfg.maxSessions})
 		return m, func() { m.Close() }, nil
 	case "redis":
-		return openRedis(ctx, cfg.redisAddr)
+		return openRedis(ctx, cfg.redis)
 	}
 	return nil, nil, fmt.Errorf("unknown -store %q (want memory or redis)", cfg.store)
-}
-
-// openRedis connects to the Redis at addr and checks that it answers. The
-// timeouts are short, so that a Redis outage costs a request a fraction
-// of a second and a 503, and no request waits for retries.
-func openRedis(ctx context.Context, addr string) (sessionstore.Store, func(), error) {
-	client := redis.NewClient(&redis.Options{
-		Addr:          addr,
-		DialTimeout:   time.Second,
-		ReadTimeout:   time.Second,
-		WriteTimeout:  time.Second,
-		MaxRetries:    1,
-		DialerRetries: 1,
-	})
-	store := redisstore.New(client, redisstore.Options{})
-	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	if err := store.Ping(pctx); err != nil {
-		client.Close()
-		return nil, nil, fmt.Errorf("-store redis: Redis at %s: %w", addr, err)
-	}
-	return store, func() { client.Close() }, nil
 }
 
 // instanceHeader returns middleware that names this instance in the

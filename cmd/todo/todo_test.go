@@ -221,10 +221,14 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-nope"}, "flag provided but not defined"},
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-seed", "many"}, "invalid value"},
-		{[]string{"-seed", "-1"}, "-seed -1: want 0 or more"},
+		{[]string{"-seed", "-1"}, "-seed -1: want 0 to 10000"},
+		{[]string{"-max-sessions", "-1"}, "-max-sessions -1: want 0"},
+		{[]string{"-store", "redis", "-max-sessions", "10"}, "-max-sessions applies to -store memory"},
 		{[]string{"-addr", "localhost"}, `-addr "localhost"`},
 		{[]string{"-addr", "127.0.0.1:99999"}, "not a number in 0..65535"},
 		{[]string{"-store", "redis", "-redis-addr", "nowhere"}, `-redis-addr "nowhere"`},
+		{[]string{"-store", "redis", "-redis-addr", "127.0.0.1:7000,nowhere"}, `-redis-addr "nowhere"`},
+		{[]string{"-store", "redis", "-redis-replicas", "-1"}, "-redis-replicas -1 is negative"},
 		{[]string{"-templates", "/does/not/exist"}, "is not a directory"},
 	}
 	// The flags are checked before the program listens: a bad one is

@@ -6,6 +6,8 @@
 //	clustertest wait ADDR...     wait until each host:port accepts (10s at most)
 //	clustertest check -lb URL -instance NAME=URL -instance NAME=URL \
 //	        [-n 1000] [-c 20] [-stop NAME -stop-pid PID] [-after 200]
+//	clustertest failover -lb URL -kill-pid PID [-users 30] [-before 2s]
+//	        [-after 8s] [-error-limit 6s]
 //
 // check logs in through the load balancer, verifies that the session is
 // alive on every instance (asking each one directly), then sends n
@@ -22,6 +24,17 @@
 // succeed, the values must again be exactly the next ones, and the
 // requests after the grace must have been served by the other instances.
 // Finally the session must still be logged in.
+//
+// failover logs users in through the load balancer, each with a session
+// of its own, and has them count concurrently (GET /counter, one request
+// at a time per user) for -before, then sends SIGKILL to -kill-pid (a Redis
+// master) and has them go on for -after. Every answer is checked against
+// what its user saw before: a 200 must carry a count above the last one
+// answered (no acknowledged write lost) and at most one more per request
+// sent since (no write counted that was never sent); a failed request may
+// or may not have counted. Requests may fail only after the kill, and the
+// last failure must come within -error-limit of it. Afterwards every user
+// must still be logged in, with a count consistent with the above.
 //
 // check prints what it saw and exits 0 on success, 1 with a reason on the
 // first failed check, 2 for bad usage. It only ever talks to the URLs it is
@@ -50,7 +63,7 @@ func main() {
 // run dispatches to a subcommand and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: clustertest ports N | wait ADDR... | check -lb URL -instance NAME=URL ...")
+		fmt.Fprintln(stderr, "usage: clustertest ports N | wait ADDR... | check -lb URL -instance NAME=URL ... | failover -lb URL -kill-pid PID ...")
 		return 2
 	}
 	var err error
@@ -59,6 +72,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdPorts(args[1:], stdout)
 	case "wait":
 		err = cmdWait(args[1:], 10*time.Second)
+	case "failover":
+		var cfg failoverConfig
+		if cfg, err = parseFailover(args[1:], stderr); err != nil {
+			if !errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintln(stderr, "clustertest:", err)
+			}
+			return 2
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		err = failover(ctx, cfg, stdout)
 	case "check":
 		var cfg config
 		if cfg, err = parseCheck(args[1:], stderr); err != nil {
@@ -166,11 +190,10 @@ func parseCheck(args []string, stderr io.Writer) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
+	if err := checkArgs(fs, cfg.lb); err != nil {
+		return cfg, err
+	}
 	switch {
-	case fs.NArg() > 0:
-		return cfg, fmt.Errorf("unexpected arguments %q", fs.Args())
-	case !strings.HasPrefix(cfg.lb, "http://"):
-		return cfg, fmt.Errorf("-lb %q is not an http:// URL", cfg.lb)
 	case len(cfg.instances) < 2:
 		return cfg, errors.New("give at least two -instance NAME=URL")
 	case cfg.n < 1 || cfg.workers < 1 || cfg.after < 1:
@@ -187,4 +210,16 @@ func parseCheck(args []string, stderr io.Writer) (config, error) {
 		cfg.stop = func() error { return syscall.Kill(*pid, syscall.SIGTERM) }
 	}
 	return cfg, nil
+}
+
+// checkArgs reports arguments left after the flags, and a -lb that is not
+// an http:// URL.
+func checkArgs(fs *flag.FlagSet, lb string) error {
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if !strings.HasPrefix(lb, "http://") {
+		return fmt.Errorf("-lb %q is not an http:// URL", lb)
+	}
+	return nil
 }

@@ -6,15 +6,48 @@
 // It is its own Go module, so that only programs that use Redis pull in a
 // Redis driver (github.com/redis/go-redis/v9).
 //
+// # Topologies
+//
+// [New] takes any go-redis client of one of two kinds, which
+// redis.NewUniversalClient picks from its options:
+//
+//   - a *redis.Client: one Redis (Addrs with one address), or the master of
+//     a Sentinel group (MasterName set; go-redis follows the Sentinels to
+//     the new master after a failover);
+//   - a *redis.ClusterClient: a Redis Cluster (Addrs with several
+//     addresses), whose sessions are spread over the cluster's masters.
+//
 // # How sessions are kept
 //
-// A session is one Redis string under the key Prefix+id (by default
-// "session:" followed by the UUID): 16 bytes of version token, then the
-// session's binary encoding ([sessionstore.Session.MarshalBinary]). The key
-// carries a Redis time to live that ends at the session's Expires, so Redis
-// itself forgets dead sessions; nothing sweeps. Get and Update also compare
+// A session is one Redis string under the key Prefix + "{" + the first three
+// characters of its id + "}" + id, for example
+// "session:{3f2}3f2a8c1e-...". The braces are a Redis Cluster hash tag:
+// only the three characters between them pick the key's hash slot. [Store.Renew]
+// gives the new id the same first three characters, so the old and the new
+// key are always in one slot, on one node, and the move is one atomic Lua
+// script on any topology. The new id's other 110 bits are fresh random
+// bits: whoever knew the old id (a session fixation) still has 110 unknown
+// bits to guess, against 122 for an id from Create.
+//
+// The value is 16 bytes of version token, then the session's binary
+// encoding ([sessionstore.Session.MarshalBinary]). Get and Update compare
 // Expires with this process's clock, so a session is never returned after
 // its Expires even while its key still exists.
+//
+// # Full Redis: anonymous sessions are evicted, renewed ones never
+//
+// A session that was never renewed (an anonymous visitor's) carries a
+// Redis time to live that ends at its Expires, so Redis itself forgets it.
+// A renewed one ([sessionstore.Session.Renewed]: its user logged in) has no
+// time to live: it is listed with its expiry in a sorted set of its hash
+// tag instead, and [Store.Sweep] (or [Store.RunSweeper]) deletes it once
+// it expired. With maxmemory and a volatile-* policy (volatile-lfu or
+// volatile-lru), Redis evicts only keys with a time to live: a flood of
+// anonymous sessions then evicts anonymous sessions, never a logged-in
+// user's, and new visitors keep getting sessions. Only a Redis full of
+// renewed sessions refuses writes ([sessionstore.ErrTooManySessions]).
+// Create and Update refuse a session over [Options.MaxSessionSize] with
+// an error matching [sessionstore.ErrSessionTooLarge].
 //
 // # Atomic updates across processes
 //
@@ -28,32 +61,57 @@
 // for each other (a lock per stripe of ids), so the compare-and-set only
 // retries when another process got in between.
 //
-// Each write carries a fresh token, which makes the script safe to run
-// twice: go-redis resends a command whose reply was lost, and a resent
-// script that finds its own token reports success instead of applying the
-// callback a second time.
+// Each write carries a fresh token, which makes every script safe to run
+// twice: a write resent after a lost reply, or after a failover, that finds
+// its own token reports success instead of applying the change a second
+// time.
 //
-// # Failures
+// # Writes reach a replica before they are acknowledged
+//
+// Redis replicates asynchronously: a master that dies may take its last
+// writes with it. So every write (Create, Update, Renew, Delete) is sent
+// to the master that owns the session's key together with WAIT, on the
+// same connection, in one pipeline, and the method returns only once
+// [Options.Replicas] replicas (one by default) have the write, or
+// [Options.WaitTimeout] has passed. A master that has fewer replicas than
+// that (a single Redis, or a master right after a failover, before its new
+// replica has synced) is written to without waiting: the write is then
+// acknowledged by the master alone, which [Store.Stats] counts and which is
+// logged at most once a minute per master. The replica count of a
+// master is learnt from INFO replication, at most once a second while it is
+// short.
+//
+// # Failures and failover
 //
 // Every failure of Redis (refused connection, timeout, error reply,
 // corrupt value) is returned as an [*Error], which names the operation and
 // wraps the cause. Its StatusCode method answers 503 Service Unavailable,
 // which package framework uses as the response's status, so a Redis outage
 // shows as 503 to clients and as a logged error, never as a fresh empty
-// session. Timeouts are those of the redis.Client (DialTimeout,
+// session. Timeouts are those of the go-redis client (DialTimeout,
 // ReadTimeout, WriteTimeout) and of the request's context.
 //
-// Redis Cluster is not supported: Renew moves a session between two keys,
-// which a cluster may keep on different nodes. A single Redis, or one
-// behind Sentinel (redis.NewFailoverClient), is.
+// When a master dies, its keys are unreachable until a replica is promoted
+// (by the cluster itself, or by Sentinel). After a failure a cluster store
+// asks go-redis to reload the slot map, so the first request after the
+// promotion goes to the new master; a write answered MOVED (its slot moved
+// to another master: a failover, or resharding) is sent again, up to three
+// times, to the slot's new owner. With [Options.RetryFor] set, a failed
+// operation is also retried for that long (after a moment, with the slot
+// map reloaded), so that a failover shows to clients as a slower request
+// rather than an error.
 package redisstore
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/microframe/microframe/sessionstore"
@@ -63,20 +121,88 @@ import (
 // DefaultPrefix is the key prefix used when Options.Prefix is empty.
 const DefaultPrefix = "session:"
 
+// Defaults of Options.
+const (
+	// DefaultWaitTimeout is how long a write waits for its replicas when
+	// Options.WaitTimeout is zero.
+	DefaultWaitTimeout = 500 * time.Millisecond
+)
+
 // Options configures New. The zero value gives the defaults.
 type Options struct {
-	// Prefix is put before each session id to form its Redis key, so that
-	// sessions can share a database with other data, or two applications
-	// one Redis. Empty means DefaultPrefix.
+	// Prefix is put before each session's key, so that sessions can share
+	// a database with other data, or two applications one Redis. Empty
+	// means DefaultPrefix. It must not contain "{" or "}", which would
+	// change the keys' hash tag.
 	Prefix string
+
+	// Replicas is how many replicas of the owning master must have a write
+	// before the write is acknowledged (Redis WAIT). Zero means 1; a
+	// negative value means never wait, as with Redis alone. A master with
+	// fewer replicas than this is written to without waiting; see the
+	// package documentation.
+	Replicas int
+
+	// WaitTimeout bounds the wait for replicas; zero means
+	// DefaultWaitTimeout. A write whose replicas did not confirm it in
+	// time is still acknowledged, and counted as unreplicated. Keep it
+	// below the client's ReadTimeout.
+	WaitTimeout time.Duration
+
+	// RetryFor is how long an operation that failed for a reason a
+	// failover causes (a refused or broken connection, a timeout, MOVED,
+	// CLUSTERDOWN, TRYAGAIN, READONLY, LOADING, MASTERDOWN) is retried, a
+	// few times a second, before its error is returned. Zero means no
+	// retries beyond the go-redis client's own. A request's context still
+	// bounds every retry.
+	RetryFor time.Duration
+
+	// MaxSessionSize is the per-session size limit (see
+	// sessionstore.CheckSize): zero means
+	// sessionstore.DefaultMaxSessionSize, a negative value no limit.
+	MaxSessionSize int
+
+	// Logger receives the warnings about masters without replicas; nil
+	// means slog.Default().
+	Logger *slog.Logger
+}
+
+// Stats counts the writes of one Store since New.
+type Stats struct {
+	// Writes is the number of writes sent (Create, Update, Renew, Delete;
+	// a compare-and-set round that lost is not a write).
+	Writes uint64
+	// Replicated is the number of writes that Options.Replicas replicas
+	// confirmed before they were acknowledged.
+	Replicated uint64
+	// Unreplicated is the number of writes acknowledged by the master alone:
+	// it had fewer replicas than Options.Replicas, or they did not confirm
+	// within Options.WaitTimeout. Such a write is lost if the master dies
+	// before replicating it. Always equal to Writes when waiting is off.
+	Unreplicated uint64
+	// Retries is the number of operations sent again after a failure
+	// (Options.RetryFor).
+	Retries uint64
 }
 
 // Store is a sessionstore.Store backed by Redis. It is safe for concurrent
 // use; any number of Stores, in any number of processes, may share one
-// Redis and see the same sessions.
+// Redis deployment and see the same sessions.
 type Store struct {
-	rdb    *redis.Client
-	prefix string
+	rdb     redis.UniversalClient
+	single  *redis.Client        // rdb, when it is a single node or Sentinel client
+	cluster *redis.ClusterClient // rdb, when it is a cluster client
+	prefix  string
+
+	replicas    int // 0: never wait
+	waitTimeout time.Duration
+	retryFor    time.Duration
+	maxSize     int
+	log         *slog.Logger
+
+	nodes sync.Map // master address → *nodeState
+	stats struct{ writes, replicated, unreplicated, retries atomic.Uint64 }
+
 	// locks serialise updates of one session within this process; a
 	// session uses the stripe its id's first random byte picks.
 	locks [256]chan struct{}
@@ -84,17 +210,48 @@ type Store struct {
 
 var _ sessionstore.Store = (*Store)(nil)
 
-// New returns a Store that keeps sessions in the Redis client talks to.
-// The Store does not own the client: close the client when the Store is no
-// longer used. New does not contact Redis (see Ping); it panics if client
-// is nil.
-func New(client *redis.Client, opts Options) *Store {
-	if client == nil {
+// New returns a Store that keeps sessions in the Redis deployment client
+// talks to: a *redis.Client (one Redis, or a Sentinel group's master) or a
+// *redis.ClusterClient (a Redis Cluster), as redis.NewUniversalClient
+// returns. The Store does not own the client: close the client when the
+// Store is no longer used. New does not contact Redis (see Ping). It panics
+// if client is nil or of another kind, or if opts.Prefix contains a brace.
+func New(client redis.UniversalClient, opts Options) *Store {
+	s := &Store{rdb: client, prefix: opts.Prefix, replicas: opts.Replicas,
+		waitTimeout: opts.WaitTimeout, retryFor: opts.RetryFor, maxSize: opts.MaxSessionSize, log: opts.Logger}
+	switch c := client.(type) {
+	case *redis.Client:
+		if c == nil {
+			panic("redisstore: New with nil client")
+		}
+		s.single = c
+	case *redis.ClusterClient:
+		if c == nil {
+			panic("redisstore: New with nil client")
+		}
+		s.cluster = c
+	case nil:
 		panic("redisstore: New with nil client")
+	default:
+		panic(fmt.Sprintf("redisstore: New with a %T; want a *redis.Client or a *redis.ClusterClient", client))
 	}
-	s := &Store{rdb: client, prefix: opts.Prefix}
+	if strings.ContainsAny(s.prefix, "{}") {
+		panic(fmt.Sprintf("redisstore: Options.Prefix %q contains a brace", s.prefix))
+	}
 	if s.prefix == "" {
 		s.prefix = DefaultPrefix
+	}
+	switch {
+	case s.replicas == 0:
+		s.replicas = 1
+	case s.replicas < 0:
+		s.replicas = 0
+	}
+	if s.waitTimeout <= 0 {
+		s.waitTimeout = DefaultWaitTimeout
+	}
+	if s.log == nil {
+		s.log = slog.Default()
 	}
 	for i := range s.locks {
 		s.locks[i] = make(chan struct{}, 1)
@@ -102,22 +259,42 @@ func New(client *redis.Client, opts Options) *Store {
 	return s
 }
 
-// Ping checks that Redis answers, and returns an *Error if it does not. A
-// server may call it at start-up to fail early with a clear message.
+// Ping checks that Redis answers (every master, for a cluster), and
+// returns an *Error if it does not. A server may call it at start-up to
+// fail early with a clear message.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.rdb.Ping(ctx).Err(); err != nil {
+	var err error
+	if s.cluster != nil {
+		err = s.cluster.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+			return c.Ping(ctx).Err()
+		})
+	} else {
+		err = s.single.Ping(ctx).Err()
+	}
+	if err != nil {
 		return &Error{Op: "ping", Err: err}
 	}
 	return nil
 }
 
+// Stats returns the counts of writes so far.
+func (s *Store) Stats() Stats {
+	return Stats{
+		Writes:       s.stats.writes.Load(),
+		Replicated:   s.stats.replicated.Load(),
+		Unreplicated: s.stats.unreplicated.Load(),
+		Retries:      s.stats.retries.Load(),
+	}
+}
+
 // Error is a failure of Redis met by a Store method: the connection was
 // refused or broke, a timeout passed, the caller's context ended, Redis
-// answered with an error, or a stored value was corrupt. After an Error from Update or Renew, the
-// outcome is unknown: the change may or may not have been applied.
+// answered with an error, or a stored value was corrupt. After an Error
+// from Create, Update, Renew or Delete, the outcome is unknown: the change
+// may or may not have been applied.
 type Error struct {
 	// Op is the Store method: "create", "get", "update", "renew",
-	// "delete" or "ping".
+	// "delete", "sweep" or "ping".
 	Op string
 	// Err is the cause: an error of go-redis or of the network,
 	// ErrConflict, ErrCorrupt, or sessionstore.ErrTooManySessions.
@@ -148,8 +325,23 @@ var (
 // tokenLen is the length of the version token at the start of a value.
 const tokenLen = 16
 
-// key returns the Redis key of id.
-func (s *Store) key(id string) string { return s.prefix + id }
+// tagLen is how many leading characters of an id form its key's hash tag.
+const tagLen = 3
+
+// key returns the Redis key of id, which must have passed ParseID.
+func (s *Store) key(id string) string {
+	return s.prefix + "{" + id[:tagLen] + "}" + id
+}
+
+// sameSlotID returns a fresh id that shares its key's hash slot with id:
+// the first tagLen characters are id's, the rest new.
+func sameSlotID(id string) (string, error) {
+	fresh, err := sessionstore.NewID()
+	if err != nil {
+		return "", err
+	}
+	return id[:tagLen] + fresh[tagLen:], nil
+}
 
 // fail wraps a Redis failure. Redis refusing a write for lack of memory
 // (maxmemory with the noeviction policy) is the store being full.
@@ -200,6 +392,32 @@ func ttl(expires, now time.Time) time.Duration {
 	return d
 }
 
+// createScript stores a new session unless its key is taken.
+//
+//	KEYS[1]  the session's key
+//	KEYS[2]  the index of renewed sessions of its hash tag
+//	ARGV[1]  the value
+//	ARGV[2]  the time to live in milliseconds
+//	ARGV[3]  as ARGV[4] of updateScript: "" or a renewed session's expiry
+//	ARGV[4]  the session's id
+//
+// It returns 1 when the value is in place (also when this very call
+// already ran once) and 0 when the key holds another value.
+var createScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if cur then
+	if string.sub(cur, 1, 16) == string.sub(ARGV[1], 1, 16) then return 1 end
+	return 0
+end
+if ARGV[3] == '' then
+	redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+else
+	redis.call('SET', KEYS[1], ARGV[1])
+	redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+end
+return 1
+`)
+
 // Create implements sessionstore.Store. It returns sessionstore.ErrNoExpiry
 // if sess.Expires is zero, and an *Error wrapping
 // sessionstore.ErrTooManySessions if Redis refuses the write for lack of
@@ -208,6 +426,9 @@ func ttl(expires, now time.Time) time.Duration {
 func (s *Store) Create(ctx context.Context, sess *sessionstore.Session) (string, error) {
 	if sess.Expires.IsZero() {
 		return "", sessionstore.ErrNoExpiry
+	}
+	if err := sessionstore.CheckSize(sess, s.maxSize); err != nil {
+		return "", err
 	}
 	now := time.Now()
 	if sess.Created.IsZero() {
@@ -226,15 +447,13 @@ func (s *Store) Create(ctx context.Context, sess *sessionstore.Session) (string,
 		if life == 0 {
 			return id, nil
 		}
-		// NX: never overwrite. 122 random bits do not collide, but a
-		// resent SET whose first reply was lost finds its own value, and
-		// then the loop simply stores the session again under another id
-		// (the orphan expires with its TTL).
-		created, err := s.rdb.SetNX(ctx, s.key(id), v, life).Result()
+		// 122 random bits do not collide; a taken key just means another id.
+		r, err := s.write(ctx, "create", createScript, []string{s.key(id), s.indexKey(id)},
+			v, life.Milliseconds(), renewedScore(sess), id)
 		if err != nil {
-			return "", fail("create", err)
+			return "", err
 		}
-		if created {
+		if r == 1 {
 			return id, nil
 		}
 	}
@@ -246,30 +465,25 @@ func (s *Store) Get(ctx context.Context, id string) (*sessionstore.Session, bool
 	if _, ok := sessionstore.ParseID(id); !ok {
 		return nil, false, nil
 	}
-	v, err := s.rdb.Get(ctx, s.key(id)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fail("get", err)
-	}
-	sess, err := decode(v)
-	if err != nil {
-		return nil, false, &Error{Op: "get", Err: err}
-	}
-	if !sess.Expires.After(time.Now()) {
-		return nil, false, nil
-	}
-	return sess, true, nil
+	_, sess, found, err := s.read(ctx, "get", s.key(id))
+	return sess, found, err
 }
+
+// deleteScript removes a session.
+//
+//	KEYS[1]  the session's key
+//	KEYS[2]  the index of renewed sessions of its hash tag
+//	ARGV[1]  the session's id
+var deleteScript = redis.NewScript(`
+redis.call('ZREM', KEYS[2], ARGV[1])
+return redis.call('DEL', KEYS[1])
+`)
 
 // Delete implements sessionstore.Store.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	if _, ok := sessionstore.ParseID(id); !ok {
 		return nil
 	}
-	if err := s.rdb.Del(ctx, s.key(id)).Err(); err != nil {
-		return fail("delete", err)
-	}
-	return nil
+	_, err := s.write(ctx, "delete", deleteScript, []string{s.key(id), s.indexKey(id)}, id)
+	return err
 }

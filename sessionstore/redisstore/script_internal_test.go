@@ -26,7 +26,7 @@ func TestScriptsAreIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := s.key(id)
+	key, idx := s.key(id), s.indexKey(id)
 	old, err := client.Get(ctx, key).Bytes()
 	if err != nil {
 		t.Fatal(err)
@@ -37,22 +37,34 @@ func TestScriptsAreIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, want := range []int{1, 1} { // first run, then a resend
-		got, err := updateScript.Run(ctx, client, []string{key}, old[:tokenLen], v, int64(60000)).Int()
+		got, err := updateScript.Run(ctx, client, []string{key, idx}, old[:tokenLen], v, int64(60000), "", id).Int()
 		if err != nil || got != want {
 			t.Fatalf("update run %d = %d, %v; want %d", i+1, got, err, want)
 		}
 	}
 	// Another writer's stale token loses.
-	if got, err := updateScript.Run(ctx, client, []string{key}, old[:tokenLen], append([]byte("other-writer-tok"), v[tokenLen:]...), int64(60000)).Int(); err != nil || got != 0 {
+	if got, err := updateScript.Run(ctx, client, []string{key, idx}, old[:tokenLen], append([]byte("other-writer-tok"), v[tokenLen:]...), int64(60000), "", id).Int(); err != nil || got != 0 {
 		t.Fatalf("update with a stale token = %d, %v; want 0", got, err)
 	}
 	if cur, _ := client.Get(ctx, key).Bytes(); string(cur) != string(v) {
 		t.Fatal("the stored value is not the one the update wrote")
 	}
 
-	newKey := s.key("00000000-0000-4000-8000-000000000000")
+	newID, err := sameSlotID(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey := s.key(newID)
+	sess.Renewed = true
+	rv, err := encode(sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renew := func() (int, error) {
+		return renewScript.Run(ctx, client, []string{key, newKey, idx}, v[:tokenLen], rv, sess.Expires.UnixMilli(), id, newID).Int()
+	}
 	for i, want := range []int{1, 1} {
-		got, err := renewScript.Run(ctx, client, []string{key, newKey}, v[:tokenLen]).Int()
+		got, err := renew()
 		if err != nil || got != want {
 			t.Fatalf("renew run %d = %d, %v; want %d", i+1, got, err, want)
 		}
@@ -60,7 +72,7 @@ func TestScriptsAreIdempotent(t *testing.T) {
 	if n, _ := client.Exists(ctx, key).Result(); n != 0 {
 		t.Fatal("old key survived the renew")
 	}
-	if cur, _ := client.Get(ctx, newKey).Bytes(); string(cur) != string(v) {
+	if cur, _ := client.Get(ctx, newKey).Bytes(); string(cur) != string(rv) {
 		t.Fatal("the renewed value is not the session")
 	}
 	// A renew onto a key that holds another session reports it taken.
@@ -70,7 +82,7 @@ func TestScriptsAreIdempotent(t *testing.T) {
 	if err := client.Set(ctx, newKey, append([]byte("someone-else-tok"), v[tokenLen:]...), time.Minute).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := renewScript.Run(ctx, client, []string{key, newKey}, v[:tokenLen]).Int(); err != nil || got != -1 {
+	if got, err := renew(); err != nil || got != -1 {
 		t.Fatalf("renew onto a taken key = %d, %v; want -1", got, err)
 	}
 }

@@ -70,7 +70,7 @@ func TestTTL(t *testing.T) {
 	ctx := context.Background()
 	pttl := func(id string) time.Duration {
 		t.Helper()
-		d, err := client.PTTL(ctx, "ttl:"+id).Result()
+		d, err := client.PTTL(ctx, keyOf("ttl:", id)).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,21 +97,96 @@ func TestTTL(t *testing.T) {
 	}
 	near("after Update", pttl(id), 10*time.Minute)
 
+	// A renewed session has no time to live (so that volatile-* eviction
+	// policies never pick it); its expiry is in its tag's index instead.
 	newID, ok, err := s.Renew(ctx, id)
 	if err != nil || !ok {
 		t.Fatalf("Renew = %v, %v", ok, err)
 	}
-	near("after Renew", pttl(newID), 10*time.Minute)
+	if d := pttl(newID); d != -time.Millisecond && d != -time.Nanosecond {
+		t.Errorf("after Renew: PTTL = %v, want none (-1)", d)
+	}
 	if d := pttl(id); d != -2*time.Nanosecond && d != -2*time.Millisecond && d >= 0 {
 		t.Errorf("old key still has PTTL %v after Renew", d)
+	}
+	index := "ttl:{" + newID[:3] + "}renewed"
+	score := func() float64 {
+		t.Helper()
+		v, err := client.ZScore(ctx, index, newID).Result()
+		if err != nil {
+			t.Fatalf("ZSCORE %s %s: %v", index, newID, err)
+		}
+		return v
+	}
+	indexed := func(what string, want time.Time) {
+		t.Helper()
+		if got := time.UnixMilli(int64(score())); got.After(want) || got.Before(want.Add(-2*time.Second)) {
+			t.Errorf("%s: indexed expiry %v, want about %v", what, got, want)
+		}
+	}
+	indexed("after Renew", time.Now().Add(10*time.Minute))
+	if _, err := s.Update(ctx, newID, func(x *sessionstore.Session) error {
+		x.Expires = time.Now().Add(20 * time.Minute)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	indexed("after Update", time.Now().Add(20*time.Minute))
+	if d := pttl(newID); d != -time.Millisecond && d != -time.Nanosecond {
+		t.Errorf("after Update of a renewed session: PTTL = %v, want none (-1)", d)
 	}
 
 	// A session that expired before Create is not stored at all.
 	if _, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(-time.Second)}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := client.DBSize(ctx).Result(); err != nil || n != 1 {
-		t.Fatalf("DBSIZE = %d, %v; want 1 (only the renewed session)", n, err)
+	if n, err := client.DBSize(ctx).Result(); err != nil || n != 2 {
+		t.Fatalf("DBSIZE = %d, %v; want 2 (the renewed session and its index)", n, err)
+	}
+}
+
+// TestSweep: a renewed session that expires is not found at once, and
+// Sweep deletes its key and its index entry, leaving live ones alone.
+func TestSweep(t *testing.T) {
+	t.Run("single", func(t *testing.T) { testSweep(t, newClient(t, redistest.Start(t))) })
+	t.Run("cluster", func(t *testing.T) { testSweep(t, newClusterClient(t, redistest.StartCluster(t, 3, 1))) })
+}
+
+func testSweep(t *testing.T, client redis.UniversalClient) {
+	s := redisstore.New(client, redisstore.Options{Prefix: "sw:", Logger: quiet})
+	ctx := context.Background()
+	renewed := func(life time.Duration) string {
+		t.Helper()
+		id, err := s.Create(ctx, &sessionstore.Session{Expires: time.Now().Add(life)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		newID, ok, err := s.Renew(ctx, id)
+		if err != nil || !ok {
+			t.Fatalf("Renew = %v, %v", ok, err)
+		}
+		return newID
+	}
+	short, long := renewed(200*time.Millisecond), renewed(time.Hour)
+	time.Sleep(300 * time.Millisecond)
+	if _, ok, err := s.Get(ctx, short); ok || err != nil {
+		t.Fatalf("Get of an expired renewed session = %v, %v; want not found", ok, err)
+	}
+	if n, err := client.Exists(ctx, keyOf("sw:", short)).Result(); err != nil || n != 1 {
+		t.Fatalf("before Sweep the expired key should still exist: %d, %v", n, err)
+	}
+	n, err := s.Sweep(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want 1", n, err)
+	}
+	if n, err := client.Exists(ctx, keyOf("sw:", short)).Result(); err != nil || n != 0 {
+		t.Fatalf("after Sweep the expired key still exists: %d, %v", n, err)
+	}
+	if _, err := client.ZScore(ctx, "sw:{"+short[:3]+"}renewed", short).Result(); !errors.Is(err, redis.Nil) {
+		t.Fatalf("after Sweep the expired session is still indexed: %v", err)
+	}
+	if _, ok, err := s.Get(ctx, long); !ok || err != nil {
+		t.Fatalf("Sweep removed a live renewed session: %v, %v", ok, err)
 	}
 }
 
@@ -127,8 +202,8 @@ func TestPrefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := client.Exists(ctx, redisstore.DefaultPrefix+id).Result(); err != nil || n != 1 {
-		t.Fatalf("EXISTS %s%s = %d, %v", redisstore.DefaultPrefix, id, n, err)
+	if n, err := client.Exists(ctx, keyOf(redisstore.DefaultPrefix, id)).Result(); err != nil || n != 1 {
+		t.Fatalf("EXISTS %s = %d, %v", keyOf(redisstore.DefaultPrefix, id), n, err)
 	}
 	if _, ok, err := other.Get(ctx, id); ok || err != nil {
 		t.Fatalf("a store with another prefix found the session: %v, %v", ok, err)
@@ -144,7 +219,7 @@ func TestCorruptValue(t *testing.T) {
 	ctx := context.Background()
 	for _, v := range []string{"", "short", strings.Repeat("x", 16) + "not an encoding"} {
 		id, _ := sessionstore.NewID()
-		if err := client.Set(ctx, "c:"+id, v, time.Minute).Err(); err != nil {
+		if err := client.Set(ctx, keyOf("c:", id), v, time.Minute).Err(); err != nil {
 			t.Fatal(err)
 		}
 		_, _, err := s.Get(ctx, id)
@@ -166,7 +241,7 @@ func TestCorruptValue(t *testing.T) {
 // sessions it has.
 func TestFull(t *testing.T) {
 	srv := redistest.Start(t, "--maxmemory", "2mb", "--maxmemory-policy", "noeviction")
-	s := redisstore.New(newClient(t, srv), redisstore.Options{})
+	s := redisstore.New(newClient(t, srv), redisstore.Options{MaxSessionSize: -1, Logger: quiet})
 	ctx := context.Background()
 	big := strings.Repeat("x", 64<<10)
 	var ids []string

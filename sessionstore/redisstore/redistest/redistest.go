@@ -72,6 +72,13 @@ func Binary() (string, error) {
 // is no redis-server, and with the server's own output when it does not
 // start.
 func New(extra ...string) (*Server, error) {
+	return newServer(nil, extra)
+}
+
+// newServer is New; conf, if not nil, writes a configuration file into the
+// server's directory and returns the arguments that go before the others
+// (the file's path, "--sentinel").
+func newServer(conf func(dir string) ([]string, error), extra []string) (*Server, error) {
 	bin, err := Binary()
 	if err != nil {
 		return nil, err
@@ -79,6 +86,13 @@ func New(extra ...string) (*Server, error) {
 	dir, err := os.MkdirTemp("", "redistest-")
 	if err != nil {
 		return nil, err
+	}
+	var pre []string
+	if conf != nil {
+		if pre, err = conf(dir); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
 	}
 	s := &Server{dir: dir, bin: bin}
 	// A port that was free a moment ago may be taken by the time the
@@ -89,11 +103,10 @@ func New(extra ...string) (*Server, error) {
 			break
 		}
 		s.Addr = fmt.Sprintf("127.0.0.1:%d", port)
-		s.args = append([]string{
+		s.args = append(append(pre[:len(pre):len(pre)],
 			"--port", fmt.Sprint(port), "--bind", "127.0.0.1",
 			"--save", "", "--appendonly", "no", "--dir", dir,
-			"--daemonize", "no", "--loglevel", "warning",
-		}, extra...)
+			"--daemonize", "no", "--loglevel", "warning"), extra...)
 		if err = s.start(); err == nil {
 			return s, nil
 		}
@@ -263,4 +276,11 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// running reports whether the server process is running.
+func (s *Server) running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cmd != nil
 }

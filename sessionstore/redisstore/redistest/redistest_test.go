@@ -1,10 +1,12 @@
 package redistest
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 )
 
@@ -89,5 +91,30 @@ func TestBadStart(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestCluster(t *testing.T) {
+	c := StartCluster(t, 3, 1)
+	if len(c.Addrs) != 6 {
+		t.Fatalf("%d nodes, want 6", len(c.Addrs))
+	}
+	ctx := context.Background()
+	m, err := c.MasterFor(ctx, "{a}x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := command(ctx, m.Addr, "info", "replication"); err != nil || !strings.Contains(out, "role:master") {
+		t.Fatalf("MasterFor gave %s, whose INFO replication is %q, %v", m.Addr, out, err)
+	}
+}
+
+func TestSentinelGroup(t *testing.T) {
+	g := StartSentinelGroup(t, 1, 1)
+	sc := redis.NewSentinelClient(&redis.Options{Addr: g.SentinelAddrs[0]})
+	defer sc.Close()
+	addr, err := sc.GetMasterAddrByName(context.Background(), g.MasterName).Result()
+	if err != nil || len(addr) != 2 || addr[0]+":"+addr[1] != g.Master.Addr {
+		t.Fatalf("the Sentinel names master %v, %v; want %s", addr, err, g.Master.Addr)
 	}
 }
