@@ -42,10 +42,10 @@ type Poller struct {
 // Registration is one socket registered with a Poller. Its methods are safe
 // for concurrent use.
 type Registration struct {
-	p  *Poller
-	h  Handler
-	fd int
-	id uint64
+	p   *Poller
+	h   Handler
+	raw syscall.RawConn
+	id  uint64
 	// armed is 1 while an event may be delivered; the poller goroutine
 	// swaps it to 0 before delivering, which makes one event per arm.
 	armed atomic.Uint32
@@ -112,10 +112,6 @@ func (p *Poller) Register(sc syscall.Conn, h Handler) (*Registration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poller: register: %w", err)
 	}
-	fd := -1
-	if err := raw.Control(func(f uintptr) { fd = int(f) }); err != nil {
-		return nil, fmt.Errorf("poller: register: %w", err)
-	}
 	p.life.RLock()
 	defer p.life.RUnlock()
 	if p.closed.Load() {
@@ -123,14 +119,14 @@ func (p *Poller) Register(sc syscall.Conn, h Handler) (*Registration, error) {
 	}
 	p.mu.Lock()
 	p.nextID++
-	r := &Registration{p: p, h: h, fd: fd, id: p.nextID}
+	r := &Registration{p: p, h: h, raw: raw, id: p.nextID}
 	p.regs[r.id] = r
 	p.mu.Unlock()
 	if err := r.ctl(unix.EPOLL_CTL_ADD, 0); err != nil {
 		p.mu.Lock()
 		delete(p.regs, r.id)
 		p.mu.Unlock()
-		return nil, fmt.Errorf("poller: register fd %d: %w", fd, err)
+		return nil, fmt.Errorf("poller: register: %w", err)
 	}
 	return r, nil
 }
@@ -164,7 +160,9 @@ func (r *Registration) Disarm() error {
 
 // Deregister removes the socket from the poller. When it returns, no
 // OnEvent of this registration is running or will run. Call it before
-// closing the socket; calling it twice, or after Close, does nothing.
+// closing the socket; calling it twice, or after Close, does nothing. (If
+// the socket was closed first, the kernel already dropped it: Deregister
+// then only forgets the registration and returns nil.)
 func (r *Registration) Deregister() error {
 	if r.dead.Swap(true) {
 		return nil
@@ -174,7 +172,7 @@ func (r *Registration) Deregister() error {
 	r.p.mu.Lock()
 	delete(r.p.regs, r.id)
 	r.p.mu.Unlock()
-	if errors.Is(err, ErrClosed) {
+	if errors.Is(err, ErrClosed) || errors.Is(err, errSocketClosed) {
 		return nil
 	}
 	return err
@@ -200,16 +198,26 @@ func (r *Registration) lockedCtl(op int, events uint32) error {
 		return ErrClosed
 	}
 	if err := r.ctl(op, events); err != nil {
-		return fmt.Errorf("poller: epoll_ctl fd %d: %w", r.fd, err)
+		return fmt.Errorf("poller: epoll_ctl: %w", err)
 	}
 	return nil
 }
 
-// ctl applies events (always one-shot) to the socket.
+// errSocketClosed reports an epoll_ctl skipped because the socket is closed.
+var errSocketClosed = errors.New("poller: socket closed")
+
+// ctl applies events (always one-shot) to the socket. It runs inside
+// RawConn.Control, which holds the runtime's reference to the descriptor:
+// a socket closed meanwhile by another goroutine cannot have its number
+// reused by a new socket while epoll_ctl runs on it.
 func (r *Registration) ctl(op int, events uint32) error {
 	ev := unix.EpollEvent{Events: events | unix.EPOLLONESHOT}
 	setID(&ev, r.id)
-	return unix.EpollCtl(r.p.epfd, op, r.fd, &ev)
+	var err error
+	if cerr := r.raw.Control(func(fd uintptr) { err = unix.EpollCtl(r.p.epfd, op, int(fd), &ev) }); cerr != nil {
+		return fmt.Errorf("%w: %w", errSocketClosed, cerr)
+	}
+	return err
 }
 
 // loop is the poller goroutine: wait, dispatch, until Close wakes it.

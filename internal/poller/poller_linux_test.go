@@ -353,3 +353,18 @@ func TestEventString(t *testing.T) {
 		}
 	}
 }
+
+// TestSocketClosedFirst: closing the socket before Deregister is safe; the
+// Arm methods then fail and Deregister only forgets the registration.
+func TestSocketClosedFirst(t *testing.T) {
+	p := open(t)
+	s, _ := pair(t)
+	r, _ := register(t, p, s)
+	s.Close()
+	if err := r.ArmRead(); err == nil || errors.Is(err, ErrClosed) {
+		t.Fatalf("ArmRead on a closed socket: %v, want a socket error", err)
+	}
+	if err := r.Deregister(); err != nil {
+		t.Fatalf("Deregister after the socket closed: %v", err)
+	}
+}
