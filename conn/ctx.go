@@ -62,6 +62,16 @@ func (x *Ctx) releaseBuffers() {
 	}
 }
 
+// dropHeadState lets go of what the last request left behind beyond the
+// pooled buffers (the header index, the response header arena), so that a
+// parked connection holds only its fixed-size fields. A woken connection
+// grows them again.
+func (x *Ctx) dropHeadState() {
+	x.req = parse.Request{}
+	x.hdr = nil
+	x.lines = nil
+}
+
 // Request returns the parsed request head. Its byte slices point into the
 // connection's read buffer and are valid until the handler returns.
 func (x *Ctx) Request() *parse.Request { return &x.req }

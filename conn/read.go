@@ -38,10 +38,6 @@ func (c *Conn) readHead() error {
 			}
 		}
 		if c.r0 == c.r1 {
-			var accepted time.Time
-			if c.served == 0 {
-				accepted = time.Now()
-			}
 			if err := c.waitIdle(); err != nil {
 				return err
 			}
@@ -51,7 +47,7 @@ func (c *Conn) readHead() error {
 				// HeadTimeout of the accept, not of its first byte: else
 				// a client could wait in silence for almost the whole
 				// timeout, then trickle its head for another one.
-				headStart = accepted
+				headStart = c.acceptedAt
 			}
 			continue
 		}
@@ -73,42 +69,61 @@ func (c *Conn) readHead() error {
 
 // waitIdle waits for the first bytes of the next request with nothing
 // buffered. The connection counts as idle meanwhile, so that Shutdown may
-// close it. It keeps its buffers for BufferReleaseDelay (the next request
-// of a busy client comes sooner), then returns them to the pool and waits
-// on a one-byte read until the idle timeout.
+// close it. It keeps its goroutine and buffers for BufferReleaseDelay (the
+// next request of a busy client comes sooner); then a parkable connection
+// parks (errParked: the goroutine must leave), and any other returns its
+// buffers to the pool and waits on a one-byte read until the idle timeout.
+// A parkable connection that Config.Linger refuses parks at once. Serve
+// called after a wake-up comes back here (c.resumed) and reads.
 func (c *Conn) waitIdle() error {
 	cnt := c.cfg.Counters
-	c.r0, c.r1 = 0, 0
-	if !c.state.CompareAndSwap(stateActive, stateIdle) {
-		return errClosedIdle
+	if !c.resumed {
+		c.r0, c.r1 = 0, 0
+		if !c.casState(stateActive, stateIdle) {
+			return errClosedIdle
+		}
+		cnt.Active.Add(-1)
+		cnt.Idle.Add(1)
+		c.idle = true
+		timeout := c.cfg.IdleTimeout
+		start := time.Now()
+		if c.served == 0 {
+			timeout = c.cfg.HeadTimeout // a new client should speak promptly
+			start = c.acceptedAt
+		}
+		c.idleEnd = start.Add(timeout)
 	}
-	cnt.Active.Add(-1)
-	cnt.Idle.Add(1)
-	c.idle = true
+	resumed := c.resumed
+	c.resumed = false
 	if c.cfg.Draining.Load() {
 		return errDraining
 	}
-	now := time.Now()
-	timeout := c.cfg.IdleTimeout
-	if c.served == 0 {
-		timeout = c.cfg.HeadTimeout // a new client should speak promptly
+	if c.parkable && !resumed && c.cfg.Linger != nil && !c.cfg.Linger() {
+		if err := c.park(c.idleEnd); err != nil {
+			return err
+		}
 	}
-	idleEnd := now.Add(timeout)
+	now := time.Now()
 	if c.rbuf == nil {
 		c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
 	}
 	dl := now.Add(c.cfg.BufferReleaseDelay)
-	if idleEnd.Before(dl) {
-		dl = idleEnd
+	if c.idleEnd.Before(dl) {
+		dl = c.idleEnd
 	}
 	c.setIdleDeadline(dl, c.cfg.BufferReleaseDelay/8)
 	n, err := c.nc.Read(c.rbuf)
-	if n == 0 && isTimeout(err) && time.Now().Before(idleEnd) {
-		// Quiet client: park without buffers.
+	if n == 0 && isTimeout(err) && time.Now().Before(c.idleEnd) {
+		if c.parkable {
+			if err := c.park(c.idleEnd); err != nil {
+				return err
+			}
+		}
+		// Quiet client: wait without buffers.
 		c.releaseBuffers()
 		c.x.releaseBuffers()
 		cnt.IdleReleases.Add(1)
-		c.setReadDeadline(idleEnd)
+		c.setReadDeadline(c.idleEnd)
 		n, err = c.nc.Read(c.one[:])
 		if n > 0 {
 			c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
@@ -123,7 +138,7 @@ func (c *Conn) waitIdle() error {
 	}
 	c.r1 = n
 	c.now = time.Now()
-	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+	if !c.casState(stateIdle, stateActive) {
 		return errClosedIdle
 	}
 	cnt.Idle.Add(-1)

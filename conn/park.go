@@ -1,0 +1,169 @@
+package conn
+
+import (
+	"errors"
+	"syscall"
+	"time"
+
+	"github.com/microframe/microframe/internal/poller"
+)
+
+// The connection state machine. The state lives in the low byte of
+// Conn.state; the bits above count parks, so that a closer acting on a
+// parked connection (idle timeout, Shutdown) can never hit a later park of
+// the same connection by mistake.
+//
+//	active  ──(nothing buffered, output flushed)──►  idle
+//	idle    ──(bytes arrive)──►  active
+//	idle    ──(linger over or refused; armed on the poller)──►  parked
+//	parked  ──(poller event; submitted to the pool)──►  idle (resumed by a worker)
+//	idle, parked ──(CloseIfIdle, Close, idle timeout)──►  closed
+//	active  ──(Close)──►  closed
+//
+// Writing the responses of a batch (flushing) is part of active: a
+// connection parks only after its output reached the socket.
+const (
+	stateActive uint64 = iota // reading a head, running a handler or writing
+	stateIdle                 // waiting for the next request, on a goroutine
+	stateParked               // waiting for the next request without a goroutine, armed on the poller
+	stateClosed               // closed; whoever closed a parked connection also finished it
+
+	stateMask uint64 = 0xff
+	parkStep  uint64 = 0x100
+)
+
+// errParked tells Serve that the connection parked: it belongs to the
+// poller now, and the goroutine must not touch it any more.
+var errParked = errors.New("conn: parked")
+
+// casState moves the connection from one state to another, keeping the
+// park count, and reports whether it was in from.
+func (c *Conn) casState(from, to uint64) bool {
+	for {
+		w := c.state.Load()
+		if w&stateMask != from {
+			return false
+		}
+		if c.state.CompareAndSwap(w, w&^stateMask|to) {
+			return true
+		}
+	}
+}
+
+// pollHandler receives the poller's events for a connection; a separate
+// type keeps OnEvent out of Conn's exported methods.
+type pollHandler Conn
+
+// OnEvent runs on the poller goroutine: a parked connection that became
+// readable (or whose peer left) goes back to idle and is handed to
+// Config.Wake. Exactly one wake follows a park: the poller reports once per
+// arm, and the compare-and-swap loses to a closer that got there first.
+func (h *pollHandler) OnEvent(poller.Event) {
+	c := (*Conn)(h)
+	if !c.casState(stateParked, stateIdle) {
+		return
+	}
+	c.cfg.Counters.Parked.Add(-1)
+	c.resumed = true // published to the worker by Wake's hand-off
+	c.cfg.Wake(c)
+}
+
+// canPark reports whether c may park: the server has a poller and the
+// socket is a plain one the poller can watch (TLS is not).
+func canPark(cfg *Config, nc any) bool {
+	if cfg.Poller == nil || cfg.Wake == nil {
+		return false
+	}
+	_, ok := nc.(syscall.Conn)
+	return ok
+}
+
+// Parkable reports whether the connection parks on the server's poller
+// when idle, rather than keeping its goroutine (see Config.Poller).
+func (c *Conn) Parkable() bool { return c.parkable }
+
+// park releases the connection's buffers and goroutine and arms the
+// poller; the connection must be idle with nothing buffered. It returns
+// errParked when the connection now belongs to the poller, or another
+// error if it was closed meanwhile (the caller then finishes it). If the
+// poller refuses the socket it returns nil: the caller waits on the
+// goroutine instead.
+func (c *Conn) park(until time.Time) error {
+	c.releaseBuffers()
+	c.x.releaseBuffers()
+	c.x.dropHeadState()
+	r := c.reg.Load()
+	if r == nil {
+		var err error
+		r, err = c.cfg.Poller.Register(c.nc.(syscall.Conn), (*pollHandler)(c))
+		if err != nil {
+			c.parkable = false
+			return nil
+		}
+		c.reg.Store(r)
+	}
+	c.parkUntil.Store(until.UnixNano())
+	// Parked before armed: an event that fires at once (bytes already
+	// there) must find the connection parked, or the wake-up is lost.
+	for {
+		w := c.state.Load()
+		if w&stateMask != stateIdle {
+			return errClosedIdle
+		}
+		if c.state.CompareAndSwap(w, (w&^stateMask|stateParked)+parkStep) {
+			break
+		}
+	}
+	c.cfg.Counters.Parked.Add(1)
+	c.cfg.Counters.IdleReleases.Add(1)
+	if err := r.ArmRead(); err != nil {
+		// No event will come. Take the connection back unless a closer
+		// already did (then it is the closer's to finish).
+		if !c.casState(stateParked, stateIdle) {
+			return errParked
+		}
+		c.cfg.Counters.Parked.Add(-1)
+		c.parkable = false
+		return nil
+	}
+	return errParked
+}
+
+// ExpireParked closes the connection if it is parked and its idle timeout
+// (IdleTimeout, or HeadTimeout before its first request) has passed by
+// now, and reports whether it did. The server calls it from a periodic
+// sweep, so parked connections need no timer each.
+func (c *Conn) ExpireParked(now time.Time) bool {
+	w := c.state.Load()
+	if w&stateMask != stateParked || now.UnixNano() < c.parkUntil.Load() {
+		return false
+	}
+	if !c.state.CompareAndSwap(w, w&^stateMask|stateClosed) {
+		return false
+	}
+	c.finishParked()
+	return true
+}
+
+// finishParked releases a parked connection on the goroutine that closed
+// it: the actor is gone, so nobody else will.
+func (c *Conn) finishParked() {
+	cnt := c.cfg.Counters
+	cnt.Parked.Add(-1)
+	cnt.Idle.Add(-1)
+	c.closeSocket()
+	if c.connCancel != nil {
+		c.connCancel()
+	}
+	if c.cfg.Finished != nil {
+		c.cfg.Finished(c)
+	}
+}
+
+// closeSocket removes the socket from the poller, then closes it.
+func (c *Conn) closeSocket() {
+	if r := c.reg.Load(); r != nil {
+		r.Deregister()
+	}
+	c.nc.Close()
+}
