@@ -45,9 +45,10 @@ type Conn struct {
 	// Owned by the actor goroutine.
 	rbuf       []byte // read buffer; unread bytes are rbuf[r0:r1]
 	r0, r1     int
-	out        []byte // response bytes not yet written to nc
-	parser     parse.Parser
-	x          Ctx       // the request being served
+	out        []byte        // response bytes not yet written to nc
+	w          *work         // pooled per-request state, held while the connection has work
+	parser     *parse.Parser // &w.parser
+	x          *Ctx          // &w.x: the request being served
 	now        time.Time // read once per request cycle
 	rdl        time.Time // read deadline currently set on nc
 	wdl        time.Time // write deadline currently set on nc
@@ -68,11 +69,7 @@ type Conn struct {
 func New(nc net.Conn, cfg *Config, h Handler) *Conn {
 	c := &Conn{nc: nc, cfg: cfg, handler: h}
 	c.parkable = canPark(cfg, nc)
-	c.parser.Limits = cfg.Limits
 	c.debug = cfg.Logger.Enabled(cfg.BaseContext, slog.LevelDebug)
-	c.x.c = c
-	c.x.body.c = c
-	c.x.body.dec.Limits = cfg.Limits
 	return c
 }
 
@@ -125,6 +122,7 @@ func (c *Conn) Serve() {
 		c.acceptedAt = time.Now()
 		c.cfg.Counters.Active.Add(1)
 	}
+	c.takeWork()
 	parked := false
 	defer func() {
 		if !parked {
@@ -168,7 +166,7 @@ func (c *Conn) finish(r any) {
 		c.connCancel()
 	}
 	c.releaseBuffers()
-	c.x.releaseBuffers()
+	c.putWork()
 	if c.cfg.Finished != nil {
 		c.cfg.Finished(c)
 	}
@@ -180,12 +178,9 @@ func (c *Conn) releaseBuffers() {
 	if c.rbuf != nil {
 		putBuf(c.rbuf[:0])
 		c.rbuf = nil
-		// The last request's fields point into rbuf, its Headers too
-		// (beyond their length as well): left alone, they would keep the
-		// released buffer alive for as long as the connection idles.
-		hs := c.x.req.Headers[:cap(c.x.req.Headers)]
-		clear(hs)
-		c.x.req = parse.Request{Headers: hs[:0]}
+		// The last request's fields point into rbuf: left alone, they
+		// would keep the released buffer alive while the connection idles.
+		c.x.clearRequest()
 	}
 	if c.out != nil {
 		putBuf(c.out)

@@ -89,9 +89,6 @@ func (c *Conn) Parkable() bool { return c.parkable }
 // poller refuses the socket it returns nil: the caller waits on the
 // goroutine instead.
 func (c *Conn) park(until time.Time) error {
-	c.releaseBuffers()
-	c.x.releaseBuffers()
-	c.x.dropHeadState()
 	r := c.reg.Load()
 	if r == nil {
 		var err error
@@ -102,6 +99,8 @@ func (c *Conn) park(until time.Time) error {
 		}
 		c.reg.Store(r)
 	}
+	c.releaseBuffers()
+	c.putWork()
 	c.parkUntil.Store(until.UnixNano())
 	// Parked before armed: an event that fires at once (bytes already
 	// there) must find the connection parked, or the wake-up is lost.
@@ -124,6 +123,7 @@ func (c *Conn) park(until time.Time) error {
 		}
 		c.cfg.Counters.Parked.Add(-1)
 		c.parkable = false
+		c.takeWork()
 		return nil
 	}
 	return errParked

@@ -46,6 +46,15 @@ type Registration struct {
 	h   Handler
 	raw syscall.RawConn
 	id  uint64
+
+	// ctlMu serializes epoll_ctl calls of this registration, whose
+	// arguments pass through the fields below to ctlFn, a closure made
+	// once: a fresh closure per call would allocate on every arm.
+	ctlMu  sync.Mutex
+	ctlOp  int
+	ctlEv  unix.EpollEvent
+	ctlErr error
+	ctlFn  func(fd uintptr)
 	// armed is 1 while an event may be delivered; the poller goroutine
 	// swaps it to 0 before delivering, which makes one event per arm.
 	armed atomic.Uint32
@@ -120,6 +129,7 @@ func (p *Poller) Register(sc syscall.Conn, h Handler) (*Registration, error) {
 	p.mu.Lock()
 	p.nextID++
 	r := &Registration{p: p, h: h, raw: raw, id: p.nextID}
+	r.ctlFn = func(fd uintptr) { r.ctlErr = unix.EpollCtl(p.epfd, r.ctlOp, int(fd), &r.ctlEv) }
 	p.regs[r.id] = r
 	p.mu.Unlock()
 	if err := r.ctl(unix.EPOLL_CTL_ADD, 0); err != nil {
@@ -211,13 +221,16 @@ var errSocketClosed = errors.New("poller: socket closed")
 // a socket closed meanwhile by another goroutine cannot have its number
 // reused by a new socket while epoll_ctl runs on it.
 func (r *Registration) ctl(op int, events uint32) error {
-	ev := unix.EpollEvent{Events: events | unix.EPOLLONESHOT}
-	setID(&ev, r.id)
-	var err error
-	if cerr := r.raw.Control(func(fd uintptr) { err = unix.EpollCtl(r.p.epfd, op, int(fd), &ev) }); cerr != nil {
+	r.ctlMu.Lock()
+	defer r.ctlMu.Unlock()
+	r.ctlOp = op
+	r.ctlEv = unix.EpollEvent{Events: events | unix.EPOLLONESHOT}
+	setID(&r.ctlEv, r.id)
+	r.ctlErr = nil
+	if cerr := r.raw.Control(r.ctlFn); cerr != nil {
 		return fmt.Errorf("%w: %w", errSocketClosed, cerr)
 	}
-	return err
+	return r.ctlErr
 }
 
 // loop is the poller goroutine: wait, dispatch, until Close wakes it.

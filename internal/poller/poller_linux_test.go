@@ -368,3 +368,18 @@ func TestSocketClosedFirst(t *testing.T) {
 		t.Fatalf("Deregister after the socket closed: %v", err)
 	}
 }
+
+// TestArmAllocs: arming and disarming allocate nothing (a parking
+// connection arms once per park).
+func TestArmAllocs(t *testing.T) {
+	p := open(t)
+	s, _ := pair(t)
+	r, _ := register(t, p, s)
+	allocs := testing.AllocsPerRun(100, func() {
+		r.ArmRead()
+		r.Disarm()
+	})
+	if allocs != 0 {
+		t.Fatalf("%.1f allocations per ArmRead+Disarm, want 0", allocs)
+	}
+}
