@@ -49,14 +49,14 @@ type Conn struct {
 	w          *work         // pooled per-request state, held while the connection has work
 	parser     *parse.Parser // &w.parser
 	x          *Ctx          // &w.x: the request being served
-	now        time.Time // read once per request cycle
-	rdl        time.Time // read deadline currently set on nc
-	wdl        time.Time // write deadline currently set on nc
-	closeAfter bool      // close after the current response
-	broken     bool      // a write failed: nothing more can be sent
-	served     int       // requests served on this connection
-	debug      bool      // log each request (the logger's Debug level when the connection started)
-	idle       bool      // counted in Counters.Idle rather than Active
+	now        time.Time     // read once per request cycle
+	rdl        time.Time     // read deadline currently set on nc
+	wdl        time.Time     // write deadline currently set on nc
+	closeAfter bool          // close after the current response
+	broken     bool          // a write failed: nothing more can be sent
+	served     int           // requests served on this connection
+	debug      bool          // log each request (the logger's Debug level when the connection started)
+	idle       bool          // counted in Counters.Idle rather than Active
 	one        [1]byte
 
 	connCtx    context.Context
