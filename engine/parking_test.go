@@ -217,7 +217,7 @@ func alternate(addr string, id, rounds int) error {
 	defer nc.Close()
 	for r := range rounds {
 		a, b := fmt.Sprintf("%d.%d.a", id, r), fmt.Sprintf("%d.%d.b", id, r)
-		if _, err := nc.Write([]byte(get("/seq?" + a) + get("/seq?"+b))); err != nil {
+		if _, err := nc.Write([]byte(get("/seq?"+a) + get("/seq?"+b))); err != nil {
 			return err
 		}
 		for _, want := range []string{a, b} {
