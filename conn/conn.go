@@ -41,6 +41,7 @@ type Conn struct {
 	resumed    bool                                // set by a wake: Serve continues the idle wait
 	acceptedAt time.Time                           // the first Serve: the first head's deadline counts from here
 	idleEnd    time.Time                           // the current idle wait ends here
+	headStart  time.Time                           // the head being received began here (zero: none)
 
 	// Owned by the actor goroutine.
 	rbuf       []byte // read buffer; unread bytes are rbuf[r0:r1]
@@ -88,7 +89,7 @@ func (c *Conn) CloseIfIdle() bool {
 		c.finishParked()
 		return true
 	}
-	return false
+	return false // active, closed, or parked in the middle of a head
 }
 
 // Close closes the connection at once, whatever it is doing; a handler in
@@ -101,7 +102,7 @@ func (c *Conn) Close() error {
 			return c.nc.Close()
 		}
 		if c.state.CompareAndSwap(w, w&^stateMask|stateClosed) {
-			if w&stateMask == stateParked {
+			if st := w & stateMask; st == stateParked || st == stateParkedHead {
 				c.finishParked()
 				return nil
 			}

@@ -18,7 +18,9 @@ import (
 //	idle    ──(linger over or refused; armed on the poller)──►  parked
 //	parked  ──(poller event; submitted to the pool)──►  idle (resumed by a worker)
 //	idle, parked ──(CloseIfIdle, Close, idle timeout)──►  closed
-//	active  ──(Close)──►  closed
+//	active  ──(a partial head stalls; armed)──►  parkedHead
+//	parkedHead ──(poller event, or head timeout: submitted)──►  active
+//	active, parkedHead ──(Close)──►  closed
 //
 // Writing the responses of a batch (flushing) is part of active: a
 // connection parks only after its output reached the socket.
@@ -27,6 +29,7 @@ const (
 	stateIdle                 // waiting for the next request, on a goroutine
 	stateParked               // waiting for the next request without a goroutine, armed on the poller
 	stateClosed               // closed; whoever closed a parked connection also finished it
+	stateParkedHead           // like parked, in the middle of a head: keeps its buffer and parser
 
 	stateMask uint64 = 0xff
 	parkStep  uint64 = 0x100
@@ -60,12 +63,30 @@ type pollHandler Conn
 // arm, and the compare-and-swap loses to a closer that got there first.
 func (h *pollHandler) OnEvent(poller.Event) {
 	c := (*Conn)(h)
-	if !c.casState(stateParked, stateIdle) {
+	w := c.state.Load()
+	if !c.unpark(w) {
 		return
 	}
 	c.cfg.Counters.Parked.Add(-1)
-	c.resumed = true // published to the worker by Wake's hand-off
 	c.cfg.Wake(c)
+}
+
+// unpark takes the connection out of the parked state it was in as w, for
+// a worker to resume: a connection waiting for a request resumes its idle
+// wait (idle, c.resumed), one in the middle of a head resumes reading it
+// (active). It reports false if w is not parked or the connection moved on.
+func (c *Conn) unpark(w uint64) bool {
+	switch w & stateMask {
+	case stateParked:
+		if !c.state.CompareAndSwap(w, w&^stateMask|stateIdle) {
+			return false
+		}
+		c.resumed = true // published to the worker by Wake's hand-off
+		return true
+	case stateParkedHead:
+		return c.state.CompareAndSwap(w, w&^stateMask|stateActive)
+	}
+	return false
 }
 
 // canPark reports whether c may park: the server has a poller and the
@@ -82,13 +103,18 @@ func canPark(cfg *Config, nc any) bool {
 // when idle, rather than keeping its goroutine (see Config.Poller).
 func (c *Conn) Parkable() bool { return c.parkable }
 
-// park releases the connection's buffers and goroutine and arms the
-// poller; the connection must be idle with nothing buffered. It returns
-// errParked when the connection now belongs to the poller, or another
-// error if it was closed meanwhile (the caller then finishes it). If the
-// poller refuses the socket it returns nil: the caller waits on the
-// goroutine instead.
-func (c *Conn) park(until time.Time) error {
+// park gives up the connection's goroutine and arms the poller. Idle (not
+// head), it must have nothing buffered and gives its buffers and work back
+// too; in the middle of a head it keeps them. until is when its wait
+// times out. park returns errParked when the connection now belongs to the
+// poller, or another error if it was closed meanwhile (the caller then
+// finishes it). If the poller refuses the socket it returns nil, and the
+// connection waits on its goroutine from then on.
+func (c *Conn) park(until time.Time, head bool) error {
+	from, to := stateIdle, stateParked
+	if head {
+		from, to = stateActive, stateParkedHead
+	}
 	r := c.reg.Load()
 	if r == nil {
 		var err error
@@ -99,26 +125,30 @@ func (c *Conn) park(until time.Time) error {
 		}
 		c.reg.Store(r)
 	}
-	c.releaseBuffers()
-	c.putWork()
+	if !head {
+		c.releaseBuffers()
+		c.putWork()
+	}
 	c.parkUntil.Store(until.UnixNano())
 	// Parked before armed: an event that fires at once (bytes already
 	// there) must find the connection parked, or the wake-up is lost.
 	for {
 		w := c.state.Load()
-		if w&stateMask != stateIdle {
+		if w&stateMask != from {
 			return errClosedIdle
 		}
-		if c.state.CompareAndSwap(w, (w&^stateMask|stateParked)+parkStep) {
+		if c.state.CompareAndSwap(w, (w&^stateMask|to)+parkStep) {
 			break
 		}
 	}
 	c.cfg.Counters.Parked.Add(1)
-	c.cfg.Counters.IdleReleases.Add(1)
+	if !head {
+		c.cfg.Counters.IdleReleases.Add(1)
+	}
 	if err := r.ArmRead(); err != nil {
 		// No event will come. Take the connection back unless a closer
 		// already did (then it is the closer's to finish).
-		if !c.casState(stateParked, stateIdle) {
+		if !c.casState(to, from) {
 			return errParked
 		}
 		c.cfg.Counters.Parked.Add(-1)
@@ -129,14 +159,26 @@ func (c *Conn) park(until time.Time) error {
 	return errParked
 }
 
-// ExpireParked closes the connection if it is parked and its idle timeout
-// (IdleTimeout, or HeadTimeout before its first request) has passed by
-// now, and reports whether it did. The server calls it from a periodic
-// sweep, so parked connections need no timer each.
+// ExpireParked ends the wait of a parked connection whose timeout has
+// passed by now, and reports whether it did. A connection waiting for its
+// next request (IdleTimeout, or HeadTimeout from the accept before its
+// first request) is closed and finished on the calling goroutine; one in
+// the middle of a head (HeadTimeout) is handed to Config.Wake, to answer
+// 408 on a worker. The server calls it from a periodic sweep, so parked
+// connections need no timer each.
 func (c *Conn) ExpireParked(now time.Time) bool {
 	w := c.state.Load()
-	if w&stateMask != stateParked || now.UnixNano() < c.parkUntil.Load() {
+	st := w & stateMask
+	if st != stateParked && st != stateParkedHead || now.UnixNano() < c.parkUntil.Load() {
 		return false
+	}
+	if st == stateParkedHead {
+		if !c.unpark(w) {
+			return false
+		}
+		c.cfg.Counters.Parked.Add(-1)
+		c.cfg.Wake(c)
+		return true
 	}
 	if !c.state.CompareAndSwap(w, w&^stateMask|stateClosed) {
 		return false
@@ -150,7 +192,13 @@ func (c *Conn) ExpireParked(now time.Time) bool {
 func (c *Conn) finishParked() {
 	cnt := c.cfg.Counters
 	cnt.Parked.Add(-1)
-	cnt.Idle.Add(-1)
+	if c.idle {
+		cnt.Idle.Add(-1)
+	} else {
+		cnt.Active.Add(-1) // parked in the middle of a head
+	}
+	c.releaseBuffers()
+	c.putWork()
 	c.closeSocket()
 	if c.connCancel != nil {
 		c.connCancel()

@@ -17,7 +17,6 @@ var (
 // produced so far, so a batch of pipelined requests is answered with one
 // write.
 func (c *Conn) readHead() error {
-	var headStart time.Time // when the first byte of this head was seen
 	for {
 		if c.r1 > c.r0 {
 			n, err := c.parser.Parse(c.rbuf[c.r0:c.r1], &c.x.req)
@@ -26,10 +25,11 @@ func (c *Conn) readHead() error {
 			}
 			if n > 0 {
 				c.r0 += n
+				c.headStart = time.Time{}
 				return nil
 			}
-			if headStart.IsZero() {
-				headStart = time.Now()
+			if c.headStart.IsZero() {
+				c.headStart = time.Now()
 			}
 		}
 		if len(c.out) > 0 {
@@ -41,28 +41,50 @@ func (c *Conn) readHead() error {
 			if err := c.waitIdle(); err != nil {
 				return err
 			}
-			headStart = c.now
+			c.headStart = c.now
 			if c.served == 0 {
 				// A new connection's first head must be complete within
 				// HeadTimeout of the accept, not of its first byte: else
 				// a client could wait in silence for almost the whole
 				// timeout, then trickle its head for another one.
-				headStart = c.acceptedAt
+				c.headStart = c.acceptedAt
 			}
 			continue
 		}
 		// A partial head: the rest must arrive before the head deadline.
+		// A parkable connection waits for it as for a next request: for
+		// BufferReleaseDelay (or not at all when workers are scarce), then
+		// parks, keeping its buffer and parser, so that slow clients do
+		// not hold workers.
 		if err := c.makeRoom(); err != nil {
 			return err
 		}
-		c.setReadDeadline(headStart.Add(c.cfg.HeadTimeout))
+		headEnd := c.headStart.Add(c.cfg.HeadTimeout)
+		dl := headEnd
+		if c.parkable {
+			now := time.Now()
+			if c.cfg.Linger != nil && !c.cfg.Linger() && now.Before(headEnd) {
+				if err := c.park(headEnd, true); err != nil {
+					return err
+				}
+			}
+			if t := now.Add(c.cfg.BufferReleaseDelay); t.Before(dl) {
+				dl = t
+			}
+		}
+		c.setReadDeadline(dl)
 		n, err := c.nc.Read(c.rbuf[c.r1:])
 		c.r1 += n
 		if n == 0 && err != nil {
-			if isTimeout(err) {
+			if !isTimeout(err) {
+				return err
+			}
+			if !c.parkable || !time.Now().Before(headEnd) {
 				return errHeadTimeout
 			}
-			return err
+			if err := c.park(headEnd, true); err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -99,7 +121,7 @@ func (c *Conn) waitIdle() error {
 		return errDraining
 	}
 	if c.parkable && !resumed && c.cfg.Linger != nil && !c.cfg.Linger() {
-		if err := c.park(c.idleEnd); err != nil {
+		if err := c.park(c.idleEnd, false); err != nil {
 			return err
 		}
 	}
@@ -115,7 +137,7 @@ func (c *Conn) waitIdle() error {
 	n, err := c.nc.Read(c.rbuf)
 	if n == 0 && isTimeout(err) && time.Now().Before(c.idleEnd) {
 		if c.parkable {
-			if err := c.park(c.idleEnd); err != nil {
+			if err := c.park(c.idleEnd, false); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,9 @@
 package engine
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
 // GoroutinePerConnEnv, set to 1, runs every server of the engine tests on
 // the goroutine-per-connection path (see Server.GoroutinePerConn); the
@@ -10,4 +13,16 @@ const GoroutinePerConnEnv = "MICROFRAME_GOROUTINE_PER_CONN"
 func init() { testGoroutinePerConn = os.Getenv(GoroutinePerConnEnv) == "1" }
 
 // Parking reports whether s serves plain connections on the parking path.
-func (s *Server) Parking() bool { return s.poller != nil }
+// It waits (up to a few seconds) for Serve to have started s.
+func (s *Server) Parking() bool {
+	for range 500 {
+		s.mu.Lock()
+		started, parking := s.started, s.poller != nil
+		s.mu.Unlock()
+		if started {
+			return parking
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
+}

@@ -334,3 +334,36 @@ func TestWorkersQueue(t *testing.T) {
 		t.Fatalf("%d connections refused", st.Rejected)
 	}
 }
+
+// TestStalledHeadsHoldNoWorker: clients that stall in the middle of a
+// request head park (keeping their partial head) instead of holding
+// workers: with 2 workers and 10 stalled heads, a fresh client is still
+// answered, and every stalled head later gets its 408.
+func TestStalledHeadsHoldNoWorker(t *testing.T) {
+	const headTimeout = 500 * time.Millisecond
+	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), MaxWorkers: 2,
+		BufferReleaseDelay: 10 * time.Millisecond, HeadTimeout: headTimeout}
+	addr := startServer(t, srv)
+	var stalled []*bufio.Reader
+	for range 10 {
+		nc, br := dial(t, addr)
+		nc.Write([]byte("GET /seq?slow HTTP/1.1\r\nHo"))
+		stalled = append(stalled, br)
+	}
+	if srv.Parking() {
+		waitParked(t, srv, 10)
+		nc, br := dial(t, addr)
+		start := time.Now()
+		nc.Write([]byte(get("/seq?fresh")))
+		readSeq(t, br, "fresh")
+		if d := time.Since(start); d > headTimeout/2 {
+			t.Fatalf("fresh client answered after %v: stalled heads hold the workers", d)
+		}
+	}
+	for _, br := range stalled {
+		resp, _ := readResponse(t, br, "GET")
+		if resp.StatusCode != 408 {
+			t.Fatalf("stalled head: %d, want 408", resp.StatusCode)
+		}
+	}
+}
