@@ -25,11 +25,11 @@ import (
 // Writing the responses of a batch (flushing) is part of active: a
 // connection parks only after its output reached the socket.
 const (
-	stateActive uint64 = iota // reading a head, running a handler or writing
-	stateIdle                 // waiting for the next request, on a goroutine
-	stateParked               // waiting for the next request without a goroutine, armed on the poller
-	stateClosed               // closed; whoever closed a parked connection also finished it
-	stateParkedHead           // like parked, in the middle of a head: keeps its buffer and parser
+	stateActive     uint64 = iota // reading a head, running a handler or writing
+	stateIdle                     // waiting for the next request, on a goroutine
+	stateParked                   // waiting for the next request without a goroutine, armed on the poller
+	stateClosed                   // closed; whoever closed a parked connection also finished it
+	stateParkedHead               // like parked, in the middle of a head: keeps its buffer and parser
 
 	stateMask uint64 = 0xff
 	parkStep  uint64 = 0x100
