@@ -111,7 +111,7 @@ type Server struct {
 	// The parking path (workers.go); poller is nil without it.
 	poller     *poller.Poller
 	workers    *ants.PoolWithFuncGeneric[struct{}]
-	ready      chan *conn.Conn
+	ready      readyQueue
 	slots      atomic.Int64 // drain loops running, at most maxWorkers
 	maxWorkers int64
 	sweepStop  chan struct{}
@@ -153,7 +153,7 @@ func (s *Server) start() error {
 	}
 	s.maxConns = int64(size)
 	s.conns = xsync.NewMapOf[*conn.Conn, struct{}]()
-	s.startParking(size)
+	s.startParking()
 	pool, err := ants.NewPoolWithFuncGeneric(size, s.serveConn,
 		ants.WithNonblocking(true),
 		ants.WithExpiryDuration(10*time.Second),
