@@ -15,7 +15,7 @@ func (c *Conn) serveRequest() {
 	req := &x.req
 	x.reset()
 	c.closeAfter = !req.KeepAlive || leavesHTTP(req)
-	x.body.start(req, c.now, c.cfg.BodyTimeout)
+	x.body.start(req, c.w.now, c.cfg.BodyTimeout)
 	c.served++
 	if c.debug {
 		c.cfg.Logger.Debug("request", "method", string(req.Method), "target", string(req.Target),
