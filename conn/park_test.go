@@ -47,8 +47,17 @@ func parkPair(t *testing.T, idle time.Duration) (net.Conn, *Conn, *Config, func(
 	wg.Add(1)
 	go func() { defer wg.Done(); c.Serve() }()
 	return client, c, cfg, func() {
+		// The client's close wakes a parked actor, which then finishes;
+		// only after that may wg.Wait run (a wake calls wg.Add).
 		client.Close()
-		c.Close()
+		deadline := time.Now().Add(5 * time.Second)
+		for finished.Load() == 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if finished.Load() == 0 {
+			t.Error("the connection did not finish after its client closed")
+			c.Close()
+		}
 		wg.Wait()
 		p.Close()
 		if n := finished.Load(); n != 1 {
@@ -79,8 +88,9 @@ func TestConnParkWake(t *testing.T) {
 	for i, parts := range [][]string{{shortGET}, {shortGET[:7], shortGET[7:]}, {shortGET}} {
 		for j, part := range parts {
 			if j > 0 {
-				waitCounter(t, "Parked", &cfg.Counters.Parked, 0) // woken by the first part
-				time.Sleep(20 * time.Millisecond)                 // parks again, mid-head
+				// Woken by the first part, it parks again in the middle
+				// of the head: parked, and counted active, not idle.
+				waitCounter(t, "Active", &cfg.Counters.Active, 1)
 				waitCounter(t, "Parked", &cfg.Counters.Parked, 1)
 			}
 			client.Write([]byte(part))
