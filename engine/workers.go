@@ -46,11 +46,7 @@ func (s *Server) startParking() bool {
 	if s.maxWorkers <= 0 {
 		s.maxWorkers = DefaultMaxWorkers
 	}
-	workers, err := ants.NewPoolWithFuncGeneric(int(s.maxWorkers), func(struct{}) { s.drain() },
-		ants.WithNonblocking(true),
-		ants.WithExpiryDuration(2*time.Second),
-		ants.WithPanicHandler(func(v any) { s.cfg.Logger.Error("engine: worker panic", "panic", v) }),
-	)
+	workers, err := ants.NewPoolWithFuncGeneric(int(s.maxWorkers), func(struct{}) { s.drain() }, s.poolOptions(2*time.Second)...)
 	if err != nil {
 		p.Close()
 		return false
