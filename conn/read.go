@@ -17,19 +17,19 @@ var (
 // produced so far, so a batch of pipelined requests is answered with one
 // write.
 func (c *Conn) readHead() error {
-	var headStart time.Time // when the first byte of this head was seen
 	for {
 		if c.r1 > c.r0 {
-			n, err := c.parser.Parse(c.rbuf[c.r0:c.r1], &c.x.req)
+			n, err := c.w.parser.Parse(c.rbuf[c.r0:c.r1], &c.x.req)
 			if err != nil {
 				return err
 			}
 			if n > 0 {
 				c.r0 += n
+				c.w.headStart = time.Time{}
 				return nil
 			}
-			if headStart.IsZero() {
-				headStart = time.Now()
+			if c.w.headStart.IsZero() {
+				c.w.headStart = time.Now()
 			}
 		}
 		if len(c.out) > 0 {
@@ -38,77 +38,121 @@ func (c *Conn) readHead() error {
 			}
 		}
 		if c.r0 == c.r1 {
-			var accepted time.Time
-			if c.served == 0 {
-				accepted = time.Now()
-			}
 			if err := c.waitIdle(); err != nil {
 				return err
 			}
-			headStart = c.now
+			c.w.headStart = c.w.now
 			if c.served == 0 {
 				// A new connection's first head must be complete within
 				// HeadTimeout of the accept, not of its first byte: else
 				// a client could wait in silence for almost the whole
 				// timeout, then trickle its head for another one.
-				headStart = accepted
+				c.w.headStart = c.acceptedAt
 			}
 			continue
 		}
 		// A partial head: the rest must arrive before the head deadline.
+		// A parkable connection waits for it as for a next request: for
+		// BufferReleaseDelay (or not at all when workers are scarce), then
+		// parks, keeping its buffer and parser, so that slow clients do
+		// not hold workers.
 		if err := c.makeRoom(); err != nil {
 			return err
 		}
-		c.setReadDeadline(headStart.Add(c.cfg.HeadTimeout))
+		headEnd := c.w.headStart.Add(c.cfg.HeadTimeout)
+		dl := headEnd
+		if c.parkable {
+			now := time.Now()
+			linger := c.linger()
+			if linger <= 0 && now.Before(headEnd) {
+				if err := c.park(headEnd, true); err != nil {
+					return err
+				}
+				linger = c.cfg.BufferReleaseDelay // the poller refused
+			}
+			if t := now.Add(linger); t.Before(dl) {
+				dl = t
+			}
+		}
+		c.setReadDeadline(dl)
 		n, err := c.nc.Read(c.rbuf[c.r1:])
 		c.r1 += n
 		if n == 0 && err != nil {
-			if isTimeout(err) {
+			if !isTimeout(err) {
+				return err
+			}
+			if !c.parkable || !time.Now().Before(headEnd) {
 				return errHeadTimeout
 			}
-			return err
+			if err := c.park(headEnd, true); err != nil {
+				return err
+			}
 		}
 	}
 }
 
 // waitIdle waits for the first bytes of the next request with nothing
 // buffered. The connection counts as idle meanwhile, so that Shutdown may
-// close it. It keeps its buffers for BufferReleaseDelay (the next request
-// of a busy client comes sooner), then returns them to the pool and waits
-// on a one-byte read until the idle timeout.
+// close it. It keeps its goroutine and buffers for BufferReleaseDelay (the
+// next request of a busy client comes sooner); then a parkable connection
+// parks (errParked: the goroutine must leave), and any other returns its
+// buffers to the pool and waits on a one-byte read until the idle timeout.
+// A parkable connection that Config.Linger refuses parks at once. Serve
+// called after a wake-up comes back here (c.resumed) and reads.
 func (c *Conn) waitIdle() error {
 	cnt := c.cfg.Counters
-	c.r0, c.r1 = 0, 0
-	if !c.state.CompareAndSwap(stateActive, stateIdle) {
-		return errClosedIdle
+	now := time.Now()
+	if !c.resumed {
+		c.r0, c.r1 = 0, 0
+		if !c.casState(stateActive, stateIdle) {
+			return errClosedIdle
+		}
+		cnt.Active.Add(-1)
+		cnt.Idle.Add(1)
+		c.idle = true
+		timeout := c.cfg.IdleTimeout
+		start := now
+		if c.served == 0 {
+			timeout = c.cfg.HeadTimeout // a new client should speak promptly
+			start = c.acceptedAt
+		}
+		c.idleEnd = start.Add(timeout)
 	}
-	cnt.Active.Add(-1)
-	cnt.Idle.Add(1)
-	c.idle = true
+	resumed := c.resumed
+	c.resumed = false
 	if c.cfg.Draining.Load() {
 		return errDraining
 	}
-	now := time.Now()
-	timeout := c.cfg.IdleTimeout
-	if c.served == 0 {
-		timeout = c.cfg.HeadTimeout // a new client should speak promptly
+	linger := c.linger()
+	if linger <= 0 {
+		if resumed {
+			linger = time.Millisecond // bytes are expected: read, but do not wait long
+		} else if err := c.park(c.idleEnd, false); err != nil {
+			return err
+		} else {
+			linger = c.cfg.BufferReleaseDelay // the poller refused: wait here
+		}
 	}
-	idleEnd := now.Add(timeout)
 	if c.rbuf == nil {
 		c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
 	}
-	dl := now.Add(c.cfg.BufferReleaseDelay)
-	if idleEnd.Before(dl) {
-		dl = idleEnd
+	dl := now.Add(linger)
+	if c.idleEnd.Before(dl) {
+		dl = c.idleEnd
 	}
-	c.setIdleDeadline(dl, c.cfg.BufferReleaseDelay/8)
+	c.setIdleDeadline(dl, linger/8)
 	n, err := c.nc.Read(c.rbuf)
-	if n == 0 && isTimeout(err) && time.Now().Before(idleEnd) {
-		// Quiet client: park without buffers.
+	if n == 0 && isTimeout(err) && time.Now().Before(c.idleEnd) {
+		if c.parkable {
+			if err := c.park(c.idleEnd, false); err != nil {
+				return err
+			}
+		}
+		// Quiet client: wait without buffers.
 		c.releaseBuffers()
 		c.x.releaseBuffers()
 		cnt.IdleReleases.Add(1)
-		c.setReadDeadline(idleEnd)
+		c.setReadDeadline(c.idleEnd)
 		n, err = c.nc.Read(c.one[:])
 		if n > 0 {
 			c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
@@ -122,14 +166,27 @@ func (c *Conn) waitIdle() error {
 		return err
 	}
 	c.r1 = n
-	c.now = time.Now()
-	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+	c.w.now = time.Now()
+	if !c.casState(stateIdle, stateActive) {
 		return errClosedIdle
 	}
 	cnt.Idle.Add(-1)
 	cnt.Active.Add(1)
 	c.idle = false
 	return nil
+}
+
+// linger returns how long the connection may keep its goroutine waiting
+// for bytes before it parks: BufferReleaseDelay, or less (0: park at once)
+// when Config.Linger says workers are scarce. Only parkable connections
+// ask; the others always wait BufferReleaseDelay before they release
+// their buffers.
+func (c *Conn) linger() time.Duration {
+	d := c.cfg.BufferReleaseDelay
+	if c.parkable && c.cfg.Linger != nil {
+		d = min(d, c.cfg.Linger())
+	}
+	return d
 }
 
 // newReadBuf returns a pooled buffer of at least n bytes, sliced to its
@@ -167,9 +224,9 @@ func (c *Conn) makeRoom() error {
 
 // setReadDeadline sets the read deadline unless it is already t.
 func (c *Conn) setReadDeadline(t time.Time) {
-	if !t.Equal(c.rdl) {
+	if !t.Equal(c.w.rdl) {
 		c.nc.SetReadDeadline(t)
-		c.rdl = t
+		c.w.rdl = t
 	}
 }
 
@@ -178,7 +235,7 @@ func (c *Conn) setReadDeadline(t time.Time) {
 // slack earlier than t (and still ahead) is kept: the wait ends up to slack
 // sooner, never later.
 func (c *Conn) setIdleDeadline(t time.Time, slack time.Duration) {
-	if !c.rdl.After(t) && t.Sub(c.rdl) <= slack {
+	if !c.w.rdl.After(t) && t.Sub(c.w.rdl) <= slack {
 		return
 	}
 	c.setReadDeadline(t)
@@ -188,9 +245,9 @@ func (c *Conn) setIdleDeadline(t time.Time, slack time.Duration) {
 // the same slack rule as setIdleDeadline.
 func (c *Conn) setWriteDeadline(now time.Time) {
 	t := now.Add(c.cfg.WriteTimeout)
-	if !c.wdl.After(t) && t.Sub(c.wdl) <= c.cfg.WriteTimeout/8 {
+	if !c.w.wdl.After(t) && t.Sub(c.w.wdl) <= c.cfg.WriteTimeout/8 {
 		return
 	}
 	c.nc.SetWriteDeadline(t)
-	c.wdl = t
+	c.w.wdl = t
 }

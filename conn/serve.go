@@ -11,11 +11,11 @@ import (
 
 // serveRequest answers the request whose head was just parsed.
 func (c *Conn) serveRequest() {
-	x := &c.x
+	x := c.x
 	req := &x.req
 	x.reset()
 	c.closeAfter = !req.KeepAlive || leavesHTTP(req)
-	x.body.start(req, c.now, c.cfg.BodyTimeout)
+	x.body.start(req, c.w.now, c.cfg.BodyTimeout)
 	c.served++
 	if c.debug {
 		c.cfg.Logger.Debug("request", "method", string(req.Method), "target", string(req.Target),
@@ -46,11 +46,11 @@ func (c *Conn) callHandler() {
 			c.handlerPanic(r)
 		}
 	}()
-	c.handler.ServeCtx(&c.x)
+	c.handler.ServeCtx(c.x)
 }
 
 func (c *Conn) handlerPanic(r any) {
-	x := &c.x
+	x := c.x
 	c.closeAfter = true
 	abort := r == ErrAbortHandler || r == http.ErrAbortHandler
 	if !abort {
