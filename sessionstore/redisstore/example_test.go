@@ -73,7 +73,7 @@ func Example_cluster() {
 	go store.RunSweeper(ctx, time.Minute)
 
 	app := framework.New()
-	app.Use(framework.Sessions(sessionstore.NewManager(store)))
+	app.Use(session.Middleware(sessionstore.NewManager(store)))
 	log.Fatal(http.ListenAndServe("127.0.0.1:8080", app))
 }
 
