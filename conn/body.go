@@ -41,6 +41,9 @@ func (b *body) start(req *parse.Request, now time.Time, timeout time.Duration) {
 
 // Read implements io.Reader over the decoded body.
 func (b *body) Read(p []byte) (int, error) {
+	if b.c.hijacked {
+		return 0, ErrHijacked
+	}
 	if b.err != nil {
 		return 0, b.err
 	}
@@ -147,7 +150,9 @@ func (b *body) prepareRead() error {
 			return err
 		}
 	}
-	c.setReadDeadline(b.headAt.Add(b.timeout))
+	if !c.userRDL {
+		c.setReadDeadline(b.headAt.Add(b.timeout))
+	}
 	return nil
 }
 

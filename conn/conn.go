@@ -17,9 +17,10 @@ import (
 
 // Connection states, as seen by other goroutines through Conn.CloseIfIdle.
 const (
-	stateActive int32 = iota // reading a head, running a handler or writing
-	stateIdle                // waiting for the first byte of the next request
-	stateClosed              // closed by CloseIfIdle or Close; the actor is leaving
+	stateActive   int32 = iota // reading a head, running a handler or writing
+	stateIdle                  // waiting for the first byte of the next request
+	stateClosed                // closed by CloseIfIdle or Close; the actor is leaving
+	stateHijacked              // handed over by Ctx.Hijack: the engine no longer touches the socket
 )
 
 // errClosedIdle is how the actor learns that another goroutine closed it
@@ -50,10 +51,15 @@ type Conn struct {
 	served     int       // requests served on this connection
 	debug      bool      // log each request (the logger's Debug level when the connection started)
 	idle       bool      // counted in Counters.Idle rather than Active
+	hijacked   bool      // Ctx.Hijack handed the socket over: never read, write or close it again
+	userRDL    bool      // the handler set the read deadline (Ctx.SetReadDeadline) for this request
+	userWDL    bool      // the handler set the write deadline (Ctx.SetWriteDeadline) for this request
 	one        [1]byte
 
 	connCtx    context.Context
 	connCancel context.CancelFunc
+	reqCtx     context.Context // the current request's, made on first use
+	reqCancel  context.CancelFunc
 	tlsState   *tls.ConnectionState
 }
 
@@ -81,10 +87,18 @@ func (c *Conn) CloseIfIdle() bool {
 }
 
 // Close closes the connection at once, whatever it is doing; a handler in
-// progress sees its writes fail. Safe to call from any goroutine.
+// progress sees its writes fail. A hijacked connection belongs to whoever
+// hijacked it and is left alone. Safe to call from any goroutine.
 func (c *Conn) Close() error {
-	c.state.Store(stateClosed)
-	return c.nc.Close()
+	for {
+		s := c.state.Load()
+		if s == stateHijacked {
+			return nil
+		}
+		if c.state.CompareAndSwap(s, stateClosed) {
+			return c.nc.Close()
+		}
+	}
 }
 
 // Serve runs the connection until the client leaves, an error or timeout
@@ -100,6 +114,9 @@ func (c *Conn) Serve() {
 			return
 		}
 		c.serveRequest()
+		if c.hijacked {
+			return
+		}
 		if c.closeAfter || c.broken {
 			c.flush()
 			return
@@ -115,13 +132,15 @@ func (c *Conn) finish() {
 	}
 	// Which counter holds this connection is the actor's own record: the
 	// state may have been switched to closed by CloseIfIdle meanwhile.
-	c.state.Store(stateClosed)
 	if c.idle {
 		c.cfg.Counters.Idle.Add(-1)
 	} else {
 		c.cfg.Counters.Active.Add(-1)
 	}
-	c.nc.Close()
+	if !c.hijacked {
+		c.state.Store(stateClosed)
+		c.nc.Close()
+	}
 	if c.connCancel != nil {
 		c.connCancel()
 	}
@@ -158,6 +177,24 @@ func (c *Conn) context() context.Context {
 		}
 	}
 	return c.connCtx
+}
+
+// requestContext returns the current request's context, creating it on
+// first use: a child of the connection's, cancelled when the handler
+// returns.
+func (c *Conn) requestContext() context.Context {
+	if c.reqCtx == nil {
+		c.reqCtx, c.reqCancel = context.WithCancel(c.context())
+	}
+	return c.reqCtx
+}
+
+// endRequest cancels the request's context, if one was made.
+func (c *Conn) endRequest() {
+	if c.reqCancel != nil {
+		c.reqCancel()
+		c.reqCtx, c.reqCancel = nil, nil
+	}
 }
 
 // isTimeout reports whether err is a deadline expiry.

@@ -142,14 +142,14 @@ func (x *Ctx) TLS() *tls.ConnectionState {
 	return c.tlsState
 }
 
-// Context returns the connection's context. It is cancelled when the
-// connection closes, as soon as a write to the client fails (the client
-// left, or stopped reading for longer than the write timeout), and when the
-// server's base context is cancelled (a forced shutdown). The engine does
-// not watch the socket while the handler runs: a client that disconnects
-// is noticed at the next write (or body read), so a handler that waits
-// long without writing should bound its wait.
-func (x *Ctx) Context() context.Context { return x.c.context() }
+// Context returns the request's context. It is cancelled when the handler
+// returns, as soon as a write to the client fails (the client left, or
+// stopped reading for longer than the write timeout), when the connection
+// closes, and when the server's base context is cancelled (a forced
+// shutdown). The engine does not watch the socket while the handler runs:
+// a client that disconnects is noticed at the next write (or body read),
+// so a handler that waits long without writing should bound its wait.
+func (x *Ctx) Context() context.Context { return x.c.requestContext() }
 
 // Logger returns the server's logger.
 func (x *Ctx) Logger() *slog.Logger { return x.c.cfg.Logger }

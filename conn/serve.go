@@ -21,7 +21,18 @@ func (c *Conn) serveRequest() {
 		c.cfg.Logger.Debug("request", "method", string(req.Method), "target", string(req.Target),
 			"remote", c.nc.RemoteAddr().String())
 	}
-	c.callHandler()
+	if string(req.Method) == "OPTIONS" && string(req.Target) == "*" {
+		// As net/http's server: "OPTIONS *" asks about the server as a
+		// whole; it gets 200 with an empty body, whatever the handler.
+	} else {
+		c.callHandler()
+	}
+	c.endRequest()
+	c.userRDL, c.userWDL = false, false
+	if c.hijacked {
+		c.cfg.Counters.Requests.Add(1)
+		return
+	}
 	x.finish()
 	x.body.drain()
 	c.cfg.Counters.Requests.Add(1)

@@ -228,8 +228,8 @@ func (a *App) put(r *Request) {
 	r.body.reset()
 	r.form.reset()
 	r.params.Reset()
+	r.rw.Reset(nil)
 	b, f, rw := r.body, r.form, r.rw
-	rw.reset()
 	*r = Request{app: a, body: b, form: f, params: r.params, rw: rw}
 	a.pool.Put(r)
 }

@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/microframe/microframe/framework/router"
+	"github.com/microframe/microframe/internal/httpbridge"
 	"github.com/microframe/microframe/parse"
 	"github.com/microframe/microframe/sessionstore"
 )
@@ -49,8 +50,9 @@ type Request struct {
 
 	session *sessionstore.Handle // set by the Sessions middleware
 
-	httpReq *http.Request     // built on demand on the native path
-	rw      ctxResponseWriter // the http.ResponseWriter over the native path
+	httpReq *http.Request             // built on demand on the native path
+	rw      httpbridge.ResponseWriter // the http.ResponseWriter over the native path
+	rwOn    bool                      // rw was reset for this request
 }
 
 // Method returns the request method, as sent ("GET", "POST"...).
