@@ -1,6 +1,6 @@
 module github.com/microframe/microframe
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/HdrHistogram/hdrhistogram-go v1.4.0
@@ -8,6 +8,10 @@ require (
 	github.com/panjf2000/ants/v2 v2.12.1
 	github.com/puzpuzpuz/xsync/v3 v3.5.1
 	go.uber.org/goleak v1.3.0
+	golang.org/x/net v0.62.0
 )
 
-require golang.org/x/sync v0.11.0 // indirect
+require (
+	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+)

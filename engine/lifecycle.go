@@ -77,6 +77,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if !s.beginStop() {
 		return nil
 	}
+	s.shutdownH2()
 	wait := time.Millisecond
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
@@ -146,6 +147,7 @@ func (s *Server) forceClose() {
 			c.Close()
 			return true
 		})
+		s.closeH2()
 	}
 	closeAll()
 	s.cancel()

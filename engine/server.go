@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -68,6 +69,10 @@ type Server struct {
 	// BufferReleaseDelay is how long an idle connection keeps its buffers
 	// before returning them to the pool. Default 1s.
 	BufferReleaseDelay time.Duration
+	// TLSConfig is the TLS configuration ServeTLS and ListenAndServeTLS
+	// start from (cloned; certificate files given to them are added). Nil
+	// means a default configuration. See ServeTLS for ALPN and HTTP/2.
+	TLSConfig *tls.Config
 
 	mu        sync.Mutex
 	started   bool
@@ -87,6 +92,7 @@ type Server struct {
 	stopOnce  sync.Once
 	inflight  atomic.Int64 // connections handed to the pool and not yet finished
 	serveWG   sync.WaitGroup
+	h2        *h2state // nil when the handler has no net/http form
 }
 
 // start builds the shared configuration and the pool, once.
@@ -130,6 +136,9 @@ func (s *Server) start() error {
 		return err
 	}
 	s.pool = pool
+	if err := s.initH2(); err != nil {
+		return err
+	}
 	s.conns = xsync.NewMapOf[*conn.Conn, struct{}]()
 	s.listeners = make(map[*net.Listener]struct{})
 	s.rejects = make(chan net.Conn, rejectQueue)
@@ -216,6 +225,10 @@ func (s *Server) trackListener(l *net.Listener, add bool) bool {
 
 // serveConn runs one connection on a pool worker.
 func (s *Server) serveConn(nc net.Conn) {
+	if tc, ok := nc.(*tls.Conn); ok && s.serveTLS(tc) {
+		s.inflight.Add(-1)
+		return
+	}
 	c := conn.New(nc, s.cfg, s.Handler)
 	s.conns.Store(c, struct{}{})
 	c.Serve()
