@@ -24,7 +24,9 @@ import (
 //
 // Informational statuses (1xx) passed to WriteHeader are not sent: the
 // engine sends "100 Continue" itself on the first read of a body that
-// expects it.
+// expects it. 101 Switching Protocols is the exception, as in net/http:
+// it is sent, with the header map, by Hijack (WebSocket libraries rely on
+// that).
 type ResponseWriter struct {
 	x        Ctx
 	header   http.Header
@@ -33,6 +35,7 @@ type ResponseWriter struct {
 	sniffed  bool  // the first body bytes went out
 	written  int64 // body bytes accepted
 	hijacked bool
+	upgrade  http.Header // the header of a 101 response, sent by Hijack
 }
 
 // Reset prepares w to write into x, as a new writer with an empty header.
@@ -56,10 +59,16 @@ func (w *ResponseWriter) WriteHeader(code int) {
 	if code < 100 || code > 999 {
 		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
 	}
-	if w.hijacked || w.status != 0 || code < 200 {
+	if w.hijacked || w.status != 0 || code < 200 && code != http.StatusSwitchingProtocols {
 		return
 	}
 	w.status = code
+	if code == http.StatusSwitchingProtocols {
+		// Sent by Hijack on the hijacked connection, as net/http does:
+		// the engine itself never answers 101.
+		w.upgrade = w.header.Clone()
+		return
+	}
 	for k, vs := range w.header {
 		for _, v := range vs {
 			w.x.AddHeader(k, v)
@@ -80,6 +89,9 @@ func (w *ResponseWriter) Write(p []byte) (int, error) {
 	}
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
+	}
+	if w.upgrade != nil {
+		return 0, http.ErrBodyNotAllowed // a 101 has no body; Hijack sends it
 	}
 	if !w.sniffed && len(p) > 0 {
 		w.sniffed = true
@@ -128,16 +140,26 @@ func (w *ResponseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if w.hijacked {
 		return nil, nil, http.ErrHijacked
 	}
-	if w.status != 0 {
+	if w.status != 0 && w.upgrade == nil {
 		if err := w.x.Flush(); err != nil {
 			return nil, nil, err
 		}
 	}
 	nc, brw, err := h.Hijack()
-	if err == nil {
-		w.hijacked = true
+	if err != nil {
+		return nil, nil, err
 	}
-	return nc, brw, err
+	w.hijacked = true
+	if w.upgrade != nil {
+		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\n")
+		w.upgrade.Write(brw)
+		brw.WriteString("\r\n")
+		if err := brw.Flush(); err != nil {
+			nc.Close()
+			return nil, nil, err
+		}
+	}
+	return nc, brw, nil
 }
 
 // SetReadDeadline sets the deadline for reading the request body (for
@@ -164,10 +186,16 @@ func (w *ResponseWriter) SetWriteDeadline(t time.Time) error {
 func (w *ResponseWriter) EnableFullDuplex() error { return nil }
 
 // Finish completes the response after the handler returned: a handler
-// that wrote nothing answers 200. It does nothing after Hijack.
+// that wrote nothing answers 200; one that set 101 but never hijacked
+// answers 500 and the connection closes. It does nothing after Hijack.
 func (w *ResponseWriter) Finish() {
-	if !w.hijacked && w.status == 0 {
+	switch {
+	case w.hijacked:
+	case w.status == 0:
 		w.WriteHeader(http.StatusOK)
+	case w.upgrade != nil:
+		w.x.SetStatus(http.StatusInternalServerError)
+		w.x.SetClose()
 	}
 }
 
