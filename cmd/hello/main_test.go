@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
-
 )
 
 // IgnoreCurrent: ants starts a default pool in its package init.
