@@ -20,8 +20,11 @@ hello:
 ## test: vet, then every test of every module with the race detector
 test: vet test-root test-nested
 
+# The engine tests run twice: on the parking path (the default on Linux)
+# and on the goroutine-per-connection path.
 test-root:
 	$(GO) test -race -count=1 ./...
+	MICROFRAME_GOROUTINE_PER_CONN=1 $(GO) test -race -count=1 ./engine/
 
 test-nested:
 	@set -e; for d in $(NESTED); do echo "== $$d"; (cd $$d && $(GO) vet ./... && $(GO) test -race -count=1 ./...); done

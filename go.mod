@@ -10,6 +10,7 @@ require (
 	github.com/puzpuzpuz/xsync/v3 v3.5.1
 	go.uber.org/goleak v1.3.0
 	golang.org/x/net v0.62.0
+	golang.org/x/sys v0.50.0
 )
 
 require (

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/microframe/microframe/internal/poller"
 	"github.com/microframe/microframe/parse"
 )
 
@@ -46,6 +47,26 @@ type Config struct {
 	// Draining, when set and true, makes connections close instead of
 	// waiting for another request (graceful shutdown).
 	Draining *atomic.Bool
+
+	// Poller, when set together with Wake, lets an idle connection over a
+	// plain socket (a syscall.Conn: TCP or Unix, not TLS) park: after
+	// BufferReleaseDelay without a request, it returns its buffers, arms
+	// the poller and its goroutine leaves Serve. Without it, an idle
+	// connection keeps its goroutine until its next request.
+	Poller *poller.Poller
+	// Wake receives a parked connection whose socket became readable (or
+	// whose peer left), on the poller's goroutine. It must not block, and
+	// must make some goroutine call the connection's Serve soon.
+	Wake func(c *Conn)
+	// Linger, when set, is asked each time a parkable connection has
+	// answered and waits for its next request: true lets it keep its
+	// goroutine for BufferReleaseDelay first (cheap for a client that
+	// sends again soon), false parks it at once (a worker is needed
+	// elsewhere). Nil means true.
+	Linger func() bool
+	// Finished, when set, is called once per connection when it is done
+	// (socket closed, buffers released), on whichever goroutine finished it.
+	Finished func(c *Conn)
 }
 
 // WithDefaults returns a copy of cfg with every zero field set to its default.
@@ -89,12 +110,13 @@ func (cfg Config) WithDefaults() *Config {
 // field is updated atomically and may be read at any time.
 type Counters struct {
 	Active       atomic.Int64 // connections serving a request now
-	Idle         atomic.Int64 // connections waiting for their next request
+	Idle         atomic.Int64 // connections waiting for their next request, parked ones included
+	Parked       atomic.Int64 // idle connections parked on the poller, holding no goroutine
 	Requests     atomic.Int64 // requests whose handler returned
 	ParseErrors  atomic.Int64 // requests refused by the parser (4xx/5xx, connection closed)
 	BodyErrors   atomic.Int64 // request bodies with a framing error or over the limit
 	Timeouts     atomic.Int64 // connections cut off by the head, body or write timeout
 	WriteErrors  atomic.Int64 // writes that failed (client gone)
 	Panics       atomic.Int64 // handler panics recovered
-	IdleReleases atomic.Int64 // times an idle connection returned its buffers to the pool
+	IdleReleases atomic.Int64 // times an idle connection returned its buffers to the pool (parks included)
 }

@@ -12,15 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/microframe/microframe/internal/poller"
 	"github.com/microframe/microframe/parse"
-)
-
-// Connection states, as seen by other goroutines through Conn.CloseIfIdle.
-const (
-	stateActive   int32 = iota // reading a head, running a handler or writing
-	stateIdle                  // waiting for the first byte of the next request
-	stateClosed                // closed by CloseIfIdle or Close; the actor is leaving
-	stateHijacked              // handed over by Ctx.Hijack: the engine no longer touches the socket
 )
 
 // errClosedIdle is how the actor learns that another goroutine closed it
@@ -28,32 +21,46 @@ const (
 var errClosedIdle = errors.New("conn: closed while idle")
 
 // Conn is one client connection: an actor that owns its buffers and state.
-// Serve runs its whole life on one goroutine; apart from CloseIfIdle and
-// Close, which other goroutines may call at any time, nothing else touches
-// its fields.
+// Serve runs it on one goroutine at a time: its whole life, or, when it
+// parks (see Config.Poller), until it parks; a wake-up hands it to a worker
+// that calls Serve again. Apart from CloseIfIdle, Close and ExpireParked,
+// which other goroutines may call at any time, nothing else touches its
+// fields.
 type Conn struct {
 	nc      net.Conn
 	cfg     *Config
 	handler Handler
-	state   atomic.Int32
+	state   atomic.Uint64 // see park.go: the state machine, and a park count
+
+	// Parking. reg and parkUntil are read by closers of a parked
+	// connection; the rest is the actor's.
+	reg        atomic.Pointer[poller.Registration] // registered on first park
+	parkUntil  atomic.Int64                        // unix ns: a parked connection's idle timeout
+	parkable   bool                                // Config.Poller can watch this socket
+	started    bool                                // Serve has run before
+	resumed    bool                                // set by a wake: Serve continues the idle wait
+	acceptedAt time.Time                           // the first Serve: the first head's deadline counts from here
+	idleEnd    time.Time                           // the current idle wait ends here
+	headStart  time.Time                           // the head being received began here (zero: none)
 
 	// Owned by the actor goroutine.
 	rbuf       []byte // read buffer; unread bytes are rbuf[r0:r1]
 	r0, r1     int
-	out        []byte // response bytes not yet written to nc
-	parser     parse.Parser
-	x          Ctx       // the request being served
-	now        time.Time // read once per request cycle
-	rdl        time.Time // read deadline currently set on nc
-	wdl        time.Time // write deadline currently set on nc
-	closeAfter bool      // close after the current response
-	broken     bool      // a write failed: nothing more can be sent
-	served     int       // requests served on this connection
-	debug      bool      // log each request (the logger's Debug level when the connection started)
-	idle       bool      // counted in Counters.Idle rather than Active
-	hijacked   bool      // Ctx.Hijack handed the socket over: never read, write or close it again
-	userRDL    bool      // the handler set the read deadline (Ctx.SetReadDeadline) for this request
-	userWDL    bool      // the handler set the write deadline (Ctx.SetWriteDeadline) for this request
+	out        []byte        // response bytes not yet written to nc
+	w          *work         // pooled per-request state, held while the connection has work
+	parser     *parse.Parser // &w.parser
+	x          *Ctx          // &w.x: the request being served
+	now        time.Time     // read once per request cycle
+	rdl        time.Time     // read deadline currently set on nc
+	wdl        time.Time     // write deadline currently set on nc
+	closeAfter bool          // close after the current response
+	broken     bool          // a write failed: nothing more can be sent
+	served     int           // requests served on this connection
+	debug      bool          // log each request (the logger's Debug level when the connection started)
+	idle       bool          // counted in Counters.Idle rather than Active
+	hijacked   bool          // Ctx.Hijack handed the socket over: never read, write or close it again
+	userRDL    bool          // the handler set the read deadline (Ctx.SetReadDeadline) for this request
+	userWDL    bool          // the handler set the write deadline (Ctx.SetWriteDeadline) for this request
 	one        [1]byte
 
 	connCtx    context.Context
@@ -67,49 +74,77 @@ type Conn struct {
 // with Config.WithDefaults). Call Serve to run it.
 func New(nc net.Conn, cfg *Config, h Handler) *Conn {
 	c := &Conn{nc: nc, cfg: cfg, handler: h}
-	c.parser.Limits = cfg.Limits
+	c.parkable = canPark(cfg, nc)
 	c.debug = cfg.Logger.Enabled(cfg.BaseContext, slog.LevelDebug)
-	c.x.c = c
-	c.x.body.c = c
-	c.x.body.dec.Limits = cfg.Limits
 	return c
 }
 
 // CloseIfIdle closes the connection if it is waiting for its next request
-// and reports whether it did. A connection in the middle of a request is
-// left alone. Safe to call from any goroutine.
+// (parked or not) and reports whether it did. A connection in the middle
+// of a request is left alone. A parked connection is finished on the
+// calling goroutine (Config.Finished runs before CloseIfIdle returns); an
+// idle one by its own goroutine, which sees the socket closed. Safe to
+// call from any goroutine.
 func (c *Conn) CloseIfIdle() bool {
-	if c.state.CompareAndSwap(stateIdle, stateClosed) {
+	if c.casState(stateIdle, stateClosed) {
 		c.nc.Close()
 		return true
 	}
-	return false
+	if c.casState(stateParked, stateClosed) {
+		c.finishParked()
+		return true
+	}
+	return false // active, closed, or parked in the middle of a head
 }
 
 // Close closes the connection at once, whatever it is doing; a handler in
-// progress sees its writes fail. A hijacked connection belongs to whoever
-// hijacked it and is left alone. Safe to call from any goroutine.
+// progress sees its writes fail. A parked connection is finished on the
+// calling goroutine. A hijacked connection belongs to whoever hijacked it
+// and is left alone. Safe to call from any goroutine, more than once.
 func (c *Conn) Close() error {
 	for {
-		s := c.state.Load()
-		if s == stateHijacked {
+		w := c.state.Load()
+		if w&stateMask == stateHijacked {
 			return nil
 		}
-		if c.state.CompareAndSwap(s, stateClosed) {
+		if w&stateMask == stateClosed {
+			return c.nc.Close()
+		}
+		if c.state.CompareAndSwap(w, w&^stateMask|stateClosed) {
+			if st := w & stateMask; st == stateParked || st == stateParkedHead {
+				c.finishParked()
+				return nil
+			}
 			return c.nc.Close()
 		}
 	}
 }
 
 // Serve runs the connection until the client leaves, an error or timeout
-// ends it, or the server drains. It closes nc before returning and never
-// panics (a handler panic is recovered, logged and answered with 500).
+// ends it, the server drains, or it parks. When it ends, Serve closes nc
+// and calls Config.Finished before returning; when it parks, Serve returns
+// at once and the connection belongs to the poller, which hands it to
+// Config.Wake when its next bytes arrive (call Serve again then). Serve
+// never panics (a handler panic is recovered, logged and answered with 500).
 func (c *Conn) Serve() {
-	cnt := c.cfg.Counters
-	cnt.Active.Add(1)
-	defer c.finish()
+	if !c.started {
+		c.started = true
+		c.acceptedAt = time.Now()
+		c.cfg.Counters.Active.Add(1)
+	}
+	c.takeWork()
+	parked := false
+	defer func() {
+		if !parked {
+			c.finish(recover())
+		}
+	}()
 	for {
 		if err := c.readHead(); err != nil {
+			if err == errParked {
+				parked = true // c is the poller's now: touch nothing
+				return
+			}
 			c.headError(err)
 			return
 		}
@@ -124,28 +159,34 @@ func (c *Conn) Serve() {
 	}
 }
 
-// finish releases everything the connection holds.
-func (c *Conn) finish() {
-	if r := recover(); r != nil {
+// finish releases everything the connection holds; r is a recovered panic
+// or nil.
+func (c *Conn) finish(r any) {
+	if r != nil {
 		c.cfg.Counters.Panics.Add(1)
 		c.cfg.Logger.Error("conn: internal panic", "remote", c.nc.RemoteAddr().String(), "panic", r)
 	}
 	// Which counter holds this connection is the actor's own record: the
 	// state may have been switched to closed by CloseIfIdle meanwhile.
+	if !c.hijacked {
+		c.state.Store(c.state.Load()&^stateMask | stateClosed)
+	}
 	if c.idle {
 		c.cfg.Counters.Idle.Add(-1)
 	} else {
 		c.cfg.Counters.Active.Add(-1)
 	}
 	if !c.hijacked {
-		c.state.Store(stateClosed)
-		c.nc.Close()
+		c.closeSocket()
 	}
 	if c.connCancel != nil {
 		c.connCancel()
 	}
 	c.releaseBuffers()
-	c.x.releaseBuffers()
+	c.putWork()
+	if c.cfg.Finished != nil {
+		c.cfg.Finished(c)
+	}
 }
 
 // releaseBuffers returns the read and write buffers to their pools. Only
@@ -154,12 +195,9 @@ func (c *Conn) releaseBuffers() {
 	if c.rbuf != nil {
 		putBuf(c.rbuf[:0])
 		c.rbuf = nil
-		// The last request's fields point into rbuf, its Headers too
-		// (beyond their length as well): left alone, they would keep the
-		// released buffer alive for as long as the connection idles.
-		hs := c.x.req.Headers[:cap(c.x.req.Headers)]
-		clear(hs)
-		c.x.req = parse.Request{Headers: hs[:0]}
+		// The last request's fields point into rbuf: left alone, they
+		// would keep the released buffer alive while the connection idles.
+		c.x.clearRequest()
 	}
 	if c.out != nil {
 		putBuf(c.out)

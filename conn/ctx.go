@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 
 	"github.com/microframe/microframe/parse"
 )
@@ -60,6 +61,54 @@ func (x *Ctx) releaseBuffers() {
 		putBuf(x.readBuf)
 		x.readBuf = nil
 	}
+}
+
+// clearRequest forgets the last request head, whose fields (its Headers
+// too, beyond their length as well) point into the read buffer; the
+// Headers array is kept for the next request.
+func (x *Ctx) clearRequest() {
+	hs := x.req.Headers[:cap(x.req.Headers)]
+	clear(hs)
+	x.req = parse.Request{Headers: hs[:0]}
+}
+
+// work is the part of a connection needed only while it has work: the
+// parser and the Ctx with its header index and response arena (about 1 KiB
+// together). A connection takes one from workPool when Serve starts and
+// gives it back when it parks or ends, so that parked connections do not
+// each hold one.
+type work struct {
+	x      Ctx
+	parser parse.Parser
+}
+
+var workPool = sync.Pool{New: func() any { return new(work) }}
+
+// takeWork gives c its per-request state, if it has none.
+func (c *Conn) takeWork() {
+	if c.w != nil {
+		return
+	}
+	w := workPool.Get().(*work)
+	w.parser = parse.Parser{Limits: c.cfg.Limits}
+	w.x.c = c
+	w.x.body.c = c
+	w.x.body.dec.Limits = c.cfg.Limits
+	c.w, c.x, c.parser = w, &w.x, &w.parser
+}
+
+// putWork returns c's per-request state to the pool; nothing may be
+// buffered and no request in progress.
+func (c *Conn) putWork() {
+	w := c.w
+	if w == nil {
+		return
+	}
+	w.x.releaseBuffers()
+	w.x.clearRequest()
+	w.x.c, w.x.body.c = nil, nil
+	c.w, c.x, c.parser = nil, nil, nil
+	workPool.Put(w)
 }
 
 // Request returns the parsed request head. Its byte slices point into the

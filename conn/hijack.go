@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// stateHijacked is the state (see park.go) of a connection handed over by
+// Ctx.Hijack: nobody in the engine closes it any more.
+const stateHijacked uint64 = stateParkedHead + 1
+
 // Hijack hands the connection over to the handler, for a protocol that
 // is not HTTP/1.1 from here on (a WebSocket after its 101 response, a
 // CONNECT tunnel). What the handler wrote so far is sent first (a response
@@ -36,8 +40,12 @@ func (x *Ctx) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	} else if err := c.flush(); err != nil {
 		return nil, nil, err
 	}
-	if !c.state.CompareAndSwap(stateActive, stateHijacked) {
+	if !c.casState(stateActive, stateHijacked) {
 		return nil, nil, ErrConnClosed
+	}
+	if r := c.reg.Load(); r != nil {
+		r.Deregister() // the poller must not report on a socket that is no longer ours
+		c.reg.Store(nil)
 	}
 	c.hijacked = true
 	c.closeAfter = true

@@ -17,7 +17,6 @@ var (
 // produced so far, so a batch of pipelined requests is answered with one
 // write.
 func (c *Conn) readHead() error {
-	var headStart time.Time // when the first byte of this head was seen
 	for {
 		if c.r1 > c.r0 {
 			n, err := c.parser.Parse(c.rbuf[c.r0:c.r1], &c.x.req)
@@ -26,10 +25,11 @@ func (c *Conn) readHead() error {
 			}
 			if n > 0 {
 				c.r0 += n
+				c.headStart = time.Time{}
 				return nil
 			}
-			if headStart.IsZero() {
-				headStart = time.Now()
+			if c.headStart.IsZero() {
+				c.headStart = time.Now()
 			}
 		}
 		if len(c.out) > 0 {
@@ -38,77 +38,114 @@ func (c *Conn) readHead() error {
 			}
 		}
 		if c.r0 == c.r1 {
-			var accepted time.Time
-			if c.served == 0 {
-				accepted = time.Now()
-			}
 			if err := c.waitIdle(); err != nil {
 				return err
 			}
-			headStart = c.now
+			c.headStart = c.now
 			if c.served == 0 {
 				// A new connection's first head must be complete within
 				// HeadTimeout of the accept, not of its first byte: else
 				// a client could wait in silence for almost the whole
 				// timeout, then trickle its head for another one.
-				headStart = accepted
+				c.headStart = c.acceptedAt
 			}
 			continue
 		}
 		// A partial head: the rest must arrive before the head deadline.
+		// A parkable connection waits for it as for a next request: for
+		// BufferReleaseDelay (or not at all when workers are scarce), then
+		// parks, keeping its buffer and parser, so that slow clients do
+		// not hold workers.
 		if err := c.makeRoom(); err != nil {
 			return err
 		}
-		c.setReadDeadline(headStart.Add(c.cfg.HeadTimeout))
+		headEnd := c.headStart.Add(c.cfg.HeadTimeout)
+		dl := headEnd
+		if c.parkable {
+			now := time.Now()
+			if c.cfg.Linger != nil && !c.cfg.Linger() && now.Before(headEnd) {
+				if err := c.park(headEnd, true); err != nil {
+					return err
+				}
+			}
+			if t := now.Add(c.cfg.BufferReleaseDelay); t.Before(dl) {
+				dl = t
+			}
+		}
+		c.setReadDeadline(dl)
 		n, err := c.nc.Read(c.rbuf[c.r1:])
 		c.r1 += n
 		if n == 0 && err != nil {
-			if isTimeout(err) {
+			if !isTimeout(err) {
+				return err
+			}
+			if !c.parkable || !time.Now().Before(headEnd) {
 				return errHeadTimeout
 			}
-			return err
+			if err := c.park(headEnd, true); err != nil {
+				return err
+			}
 		}
 	}
 }
 
 // waitIdle waits for the first bytes of the next request with nothing
 // buffered. The connection counts as idle meanwhile, so that Shutdown may
-// close it. It keeps its buffers for BufferReleaseDelay (the next request
-// of a busy client comes sooner), then returns them to the pool and waits
-// on a one-byte read until the idle timeout.
+// close it. It keeps its goroutine and buffers for BufferReleaseDelay (the
+// next request of a busy client comes sooner); then a parkable connection
+// parks (errParked: the goroutine must leave), and any other returns its
+// buffers to the pool and waits on a one-byte read until the idle timeout.
+// A parkable connection that Config.Linger refuses parks at once. Serve
+// called after a wake-up comes back here (c.resumed) and reads.
 func (c *Conn) waitIdle() error {
 	cnt := c.cfg.Counters
-	c.r0, c.r1 = 0, 0
-	if !c.state.CompareAndSwap(stateActive, stateIdle) {
-		return errClosedIdle
+	if !c.resumed {
+		c.r0, c.r1 = 0, 0
+		if !c.casState(stateActive, stateIdle) {
+			return errClosedIdle
+		}
+		cnt.Active.Add(-1)
+		cnt.Idle.Add(1)
+		c.idle = true
+		timeout := c.cfg.IdleTimeout
+		start := time.Now()
+		if c.served == 0 {
+			timeout = c.cfg.HeadTimeout // a new client should speak promptly
+			start = c.acceptedAt
+		}
+		c.idleEnd = start.Add(timeout)
 	}
-	cnt.Active.Add(-1)
-	cnt.Idle.Add(1)
-	c.idle = true
+	resumed := c.resumed
+	c.resumed = false
 	if c.cfg.Draining.Load() {
 		return errDraining
 	}
-	now := time.Now()
-	timeout := c.cfg.IdleTimeout
-	if c.served == 0 {
-		timeout = c.cfg.HeadTimeout // a new client should speak promptly
+	if c.parkable && !resumed && c.cfg.Linger != nil && !c.cfg.Linger() {
+		if err := c.park(c.idleEnd, false); err != nil {
+			return err
+		}
 	}
-	idleEnd := now.Add(timeout)
+	now := time.Now()
 	if c.rbuf == nil {
 		c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
 	}
 	dl := now.Add(c.cfg.BufferReleaseDelay)
-	if idleEnd.Before(dl) {
-		dl = idleEnd
+	if c.idleEnd.Before(dl) {
+		dl = c.idleEnd
 	}
 	c.setIdleDeadline(dl, c.cfg.BufferReleaseDelay/8)
 	n, err := c.nc.Read(c.rbuf)
-	if n == 0 && isTimeout(err) && time.Now().Before(idleEnd) {
-		// Quiet client: park without buffers.
+	if n == 0 && isTimeout(err) && time.Now().Before(c.idleEnd) {
+		if c.parkable {
+			if err := c.park(c.idleEnd, false); err != nil {
+				return err
+			}
+		}
+		// Quiet client: wait without buffers.
 		c.releaseBuffers()
 		c.x.releaseBuffers()
 		cnt.IdleReleases.Add(1)
-		c.setReadDeadline(idleEnd)
+		c.setReadDeadline(c.idleEnd)
 		n, err = c.nc.Read(c.one[:])
 		if n > 0 {
 			c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
@@ -123,7 +160,7 @@ func (c *Conn) waitIdle() error {
 	}
 	c.r1 = n
 	c.now = time.Now()
-	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+	if !c.casState(stateIdle, stateActive) {
 		return errClosedIdle
 	}
 	cnt.Idle.Add(-1)

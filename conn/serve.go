@@ -11,7 +11,7 @@ import (
 
 // serveRequest answers the request whose head was just parsed.
 func (c *Conn) serveRequest() {
-	x := &c.x
+	x := c.x
 	req := &x.req
 	x.reset()
 	c.closeAfter = !req.KeepAlive || leavesHTTP(req)
@@ -57,11 +57,11 @@ func (c *Conn) callHandler() {
 			c.handlerPanic(r)
 		}
 	}()
-	c.handler.ServeCtx(&c.x)
+	c.handler.ServeCtx(c.x)
 }
 
 func (c *Conn) handlerPanic(r any) {
-	x := &c.x
+	x := c.x
 	c.closeAfter = true
 	abort := r == ErrAbortHandler || r == http.ErrAbortHandler
 	if !abort {

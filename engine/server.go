@@ -14,11 +14,12 @@ import (
 	"github.com/puzpuzpuz/xsync/v3"
 
 	"github.com/microframe/microframe/conn"
+	"github.com/microframe/microframe/internal/poller"
 	"github.com/microframe/microframe/parse"
 )
 
-// DefaultMaxConns is the default size of the connection pool: the number of
-// connections served at once, idle keep-alive ones included.
+// DefaultMaxConns is the default limit on open connections, idle
+// keep-alive ones included (see Server.MaxConns).
 const DefaultMaxConns = 256 * 1024
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
@@ -57,17 +58,35 @@ type Server struct {
 	// discarded to keep the connection open; a longer rest closes it.
 	// Default 256 KiB.
 	MaxDrainBytes int64
-	// MaxConns is the size of the goroutine pool, one goroutine per
-	// connection, idle keep-alive ones included (about 7 KiB each while
-	// idle). A connection beyond it is answered 503 Service Unavailable
-	// with Retry-After and closed, by a few goroutines of their own; while
+	// MaxConns bounds open connections, idle keep-alive ones included. A
+	// connection beyond it is answered 503 Service Unavailable with
+	// Retry-After and closed, by a few goroutines of their own; while
 	// 1,024 refused connections already wait for that answer, further ones
 	// are closed at once. Default DefaultMaxConns.
 	MaxConns int
+	// MaxWorkers bounds the connections served at once on the parking
+	// path (plain TCP on Linux): reading a request, running its handler,
+	// writing, or waiting briefly for the next request. An idle
+	// connection parks on an epoll poller and holds no goroutine and no
+	// buffer. A connection with work while every worker is busy waits in
+	// the ready queue, in arrival order, instead of being refused; the
+	// kernel's socket buffers then push back on its client. Raise it for
+	// handlers that block long (on a database, say). Default
+	// DefaultMaxWorkers. Connections on the goroutine-per-connection path
+	// are bounded by MaxConns alone.
+	MaxWorkers int
+	// GoroutinePerConn, when true, keeps one goroutine per connection for
+	// its whole life, idle or not, as on systems without a poller and for
+	// TLS connections (whose buffered state the poller cannot see). Idle
+	// connections then cost a goroutine stack each.
+	GoroutinePerConn bool
 	// ServerName, when set, is sent as the Server header.
 	ServerName string
 	// BufferReleaseDelay is how long an idle connection keeps its buffers
-	// before returning them to the pool. Default 1s.
+	// (and, on the parking path, its worker) before returning them and
+	// parking. A parking-path connection skips the wait, and parks at
+	// once, while connections wait for a worker or more than half the
+	// workers are busy. Default 1s.
 	BufferReleaseDelay time.Duration
 	// TLSConfig is the TLS configuration ServeTLS and ListenAndServeTLS
 	// start from (cloned; certificate files given to them are added). Nil
@@ -90,9 +109,19 @@ type Server struct {
 	rejects   chan net.Conn
 	rejectWG  sync.WaitGroup
 	stopOnce  sync.Once
-	inflight  atomic.Int64 // connections handed to the pool and not yet finished
+	maxConns  int64
+	inflight  atomic.Int64 // open connections: accepted and not yet finished
 	serveWG   sync.WaitGroup
 	h2        *h2state // nil when the handler has no net/http form
+
+	// The parking path (workers.go); poller is nil without it.
+	poller     *poller.Poller
+	workers    *ants.PoolWithFuncGeneric[struct{}]
+	ready      chan *conn.Conn
+	slots      atomic.Int64 // drain loops running, at most maxWorkers
+	maxWorkers int64
+	sweepStop  chan struct{}
+	sweepDone  chan struct{}
 }
 
 // start builds the shared configuration and the pool, once.
@@ -122,24 +151,29 @@ func (s *Server) start() error {
 		BaseContext:        s.baseCtx,
 		Counters:           &s.counters,
 		Draining:           &s.draining,
+		Finished:           s.connFinished,
 	}.WithDefaults()
 	size := s.MaxConns
 	if size <= 0 {
 		size = DefaultMaxConns
 	}
+	s.maxConns = int64(size)
+	s.conns = xsync.NewMapOf[*conn.Conn, struct{}]()
+	s.startParking(size)
 	pool, err := ants.NewPoolWithFuncGeneric(size, s.serveConn,
 		ants.WithNonblocking(true),
 		ants.WithExpiryDuration(10*time.Second),
 		ants.WithPanicHandler(func(v any) { s.cfg.Logger.Error("engine: worker panic", "panic", v) }),
 	)
 	if err != nil {
+		s.stopParking()
 		return err
 	}
 	s.pool = pool
 	if err := s.initH2(); err != nil {
+		s.stopParking()
 		return err
 	}
-	s.conns = xsync.NewMapOf[*conn.Conn, struct{}]()
 	s.listeners = make(map[*net.Listener]struct{})
 	s.rejects = make(chan net.Conn, rejectQueue)
 	for range rejectWorkers {
@@ -198,7 +232,17 @@ func (s *Server) Serve(l net.Listener) error {
 		}
 		backoff = 0
 		s.accepted.Add(1)
-		s.inflight.Add(1)
+		if s.inflight.Add(1) > s.maxConns {
+			s.inflight.Add(-1)
+			s.reject(nc)
+			continue
+		}
+		if s.parks(nc) {
+			c := conn.New(nc, s.cfg, s.Handler)
+			s.conns.Store(c, struct{}{})
+			s.submit(c)
+			continue
+		}
 		if err := s.pool.Invoke(nc); err != nil {
 			s.inflight.Add(-1)
 			s.reject(nc)
@@ -223,7 +267,8 @@ func (s *Server) trackListener(l *net.Listener, add bool) bool {
 	return true
 }
 
-// serveConn runs one connection on a pool worker.
+// serveConn runs one connection for its whole life on a pool goroutine
+// (the goroutine-per-connection path).
 func (s *Server) serveConn(nc net.Conn) {
 	if tc, ok := nc.(*tls.Conn); ok && s.serveTLS(tc) {
 		s.inflight.Add(-1)
@@ -232,6 +277,10 @@ func (s *Server) serveConn(nc net.Conn) {
 	c := conn.New(nc, s.cfg, s.Handler)
 	s.conns.Store(c, struct{}{})
 	c.Serve()
+}
+
+// connFinished is Config.Finished: it forgets a connection that is done.
+func (s *Server) connFinished(c *conn.Conn) {
 	s.conns.Delete(c)
 	s.inflight.Add(-1)
 }
@@ -239,9 +288,10 @@ func (s *Server) serveConn(nc net.Conn) {
 // Stats is a snapshot of a server's counters.
 type Stats struct {
 	Accepted     int64 // connections accepted
-	Rejected     int64 // connections refused with 503 because the pool was full
+	Rejected     int64 // connections refused with 503 (MaxConns open already)
 	Active       int64 // connections reading or answering a request now
-	Idle         int64 // connections waiting for their next request
+	Idle         int64 // connections waiting for their next request, parked ones included
+	Parked       int64 // idle connections parked on the poller (no goroutine, no buffers)
 	Requests     int64 // requests answered
 	ParseErrors  int64 // requests refused by the parser
 	BodyErrors   int64 // request bodies with framing errors
@@ -261,6 +311,7 @@ func (s *Server) Stats() Stats {
 		Rejected:     s.rejected.Load(),
 		Active:       c.Active.Load(),
 		Idle:         c.Idle.Load(),
+		Parked:       c.Parked.Load(),
 		Requests:     c.Requests.Load(),
 		ParseErrors:  c.ParseErrors.Load(),
 		BodyErrors:   c.BodyErrors.Load(),

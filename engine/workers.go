@@ -1,0 +1,167 @@
+package engine
+
+import (
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/panjf2000/ants/v2"
+
+	"github.com/microframe/microframe/conn"
+	"github.com/microframe/microframe/internal/poller"
+)
+
+// DefaultMaxWorkers is the default number of connections served at once
+// on the parking path (see Server.MaxWorkers).
+const DefaultMaxWorkers = 256
+
+// testGoroutinePerConn, set by the tests (export_test.go) from the
+// environment, makes every server behave as if GoroutinePerConn were set,
+// so that one test suite covers both paths.
+var testGoroutinePerConn bool
+
+// The parking path. A connection that can park (a plain socket on Linux)
+// runs on a worker only while it has work. Runnable connections (new ones,
+// and parked ones the poller woke) go through the ready queue, a channel
+// with room for every open connection, so that adding never blocks; at
+// most MaxWorkers drain loops take connections from it, each on a pool
+// goroutine, and run them until they park or finish.
+
+// startParking opens the poller and the worker pool; it reports false if
+// the system has no poller (the server then keeps one goroutine per
+// connection).
+func (s *Server) startParking(maxConns int) bool {
+	if s.GoroutinePerConn || testGoroutinePerConn {
+		return false
+	}
+	p, err := poller.Open()
+	if err != nil {
+		s.cfg.Logger.Debug("engine: no poller; one goroutine per connection", "err", err)
+		return false
+	}
+	s.maxWorkers = int64(s.MaxWorkers)
+	if s.maxWorkers <= 0 {
+		s.maxWorkers = DefaultMaxWorkers
+	}
+	workers, err := ants.NewPoolWithFuncGeneric(int(s.maxWorkers), func(struct{}) { s.drain() },
+		ants.WithNonblocking(true),
+		ants.WithExpiryDuration(2*time.Second),
+		ants.WithPanicHandler(func(v any) { s.cfg.Logger.Error("engine: worker panic", "panic", v) }),
+	)
+	if err != nil {
+		p.Close()
+		return false
+	}
+	s.poller = p
+	s.workers = workers
+	s.ready = make(chan *conn.Conn, maxConns)
+	s.cfg.Poller = p
+	s.cfg.Wake = s.submit
+	s.cfg.Linger = s.mayLinger
+	s.sweepStop = make(chan struct{})
+	s.sweepDone = make(chan struct{})
+	go s.sweep(sweepInterval(s.cfg.IdleTimeout, s.cfg.HeadTimeout))
+	return true
+}
+
+// parks reports whether nc goes the parking path.
+func (s *Server) parks(nc net.Conn) bool {
+	if s.poller == nil {
+		return false
+	}
+	_, ok := nc.(syscall.Conn)
+	return ok
+}
+
+// submit queues a runnable connection and makes sure a drain loop will
+// take it. It never blocks: the queue has room for every open connection,
+// and a connection is in it at most once.
+func (s *Server) submit(c *conn.Conn) {
+	s.ready <- c
+	if s.acquireSlot() {
+		if err := s.workers.Invoke(struct{}{}); err != nil {
+			// The pool has no goroutine to spare this instant (one that
+			// left a drain loop is on its way back): use a fresh one.
+			go s.drain()
+		}
+	}
+}
+
+// acquireSlot takes one of the MaxWorkers drain-loop slots if one is free.
+func (s *Server) acquireSlot() bool {
+	for {
+		n := s.slots.Load()
+		if n >= s.maxWorkers {
+			return false
+		}
+		if s.slots.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// drain runs queued connections until the queue is empty, holding one
+// slot. After giving the slot back it looks at the queue once more: a
+// connection queued while every slot was taken relies on that look.
+func (s *Server) drain() {
+	for {
+		select {
+		case c := <-s.ready:
+			c.Serve()
+			continue
+		default:
+		}
+		s.slots.Add(-1)
+		if len(s.ready) == 0 || !s.acquireSlot() {
+			return
+		}
+	}
+}
+
+// mayLinger is Config.Linger: a connection that just answered keeps its
+// worker for BufferReleaseDelay only while no connection waits for a
+// worker and at least half of them are free; otherwise it parks at once.
+func (s *Server) mayLinger() bool {
+	return len(s.ready) == 0 && s.slots.Load() <= s.maxWorkers/2
+}
+
+// sweepInterval is how often parked connections are checked for their
+// idle timeout: an eighth of the shorter timeout, between 5 ms and 1 s.
+func sweepInterval(idle, head time.Duration) time.Duration {
+	return min(max(min(idle, head)/8, 5*time.Millisecond), time.Second)
+}
+
+// sweep closes parked connections whose idle timeout has passed, every
+// interval, until the server stops. One sweep over the connection registry
+// replaces a timer per connection; a connection may outlive its timeout by
+// up to one interval.
+func (s *Server) sweep(interval time.Duration) {
+	defer close(s.sweepDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.sweepStop:
+			return
+		case now := <-t.C:
+			s.conns.Range(func(c *conn.Conn, _ struct{}) bool {
+				c.ExpireParked(now)
+				return true
+			})
+		}
+	}
+}
+
+// stopParking stops the sweeper, the worker pool and the poller, once no
+// connection is left (or Close gave up waiting for them).
+func (s *Server) stopParking() {
+	if s.poller == nil {
+		return
+	}
+	close(s.sweepStop)
+	<-s.sweepDone
+	if err := s.workers.ReleaseTimeout(5 * time.Second); err != nil {
+		s.cfg.Logger.Warn("engine: worker pool release", "err", err)
+	}
+	s.poller.Close()
+}
