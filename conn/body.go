@@ -101,6 +101,7 @@ func (b *body) readLength(p []byte) (int, error) {
 	b.remaining -= int64(n)
 	if b.remaining == 0 {
 		b.err = io.EOF
+		c.bodyEnded()
 		return n, io.EOF
 	}
 	return n, nil
@@ -114,6 +115,7 @@ func (b *body) readChunked(p []byte) (int, error) {
 			c.r0 += ns
 			if err == io.EOF {
 				b.err = io.EOF
+				c.bodyEnded()
 				return nd, io.EOF
 			}
 			if err != nil {
@@ -173,6 +175,7 @@ func (b *body) fail(err error) error {
 	}
 	b.err = err
 	c.closeAfter = true
+	c.bodyEnded()
 	return err
 }
 

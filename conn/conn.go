@@ -65,8 +65,8 @@ type Conn struct {
 
 	connCtx    context.Context
 	connCancel context.CancelFunc
-	reqCtx     context.Context // the current request's, made on first use
-	reqCancel  context.CancelFunc
+	req        *requestCtx // the current request's context, made on first use; see hangup.go
+	hang       hangState   // disconnect detection while a handler runs; see hangup.go
 	tlsState   *tls.ConnectionState
 }
 
@@ -215,24 +215,6 @@ func (c *Conn) context() context.Context {
 		}
 	}
 	return c.connCtx
-}
-
-// requestContext returns the current request's context, creating it on
-// first use: a child of the connection's, cancelled when the handler
-// returns.
-func (c *Conn) requestContext() context.Context {
-	if c.reqCtx == nil {
-		c.reqCtx, c.reqCancel = context.WithCancel(c.context())
-	}
-	return c.reqCtx
-}
-
-// endRequest cancels the request's context, if one was made.
-func (c *Conn) endRequest() {
-	if c.reqCancel != nil {
-		c.reqCancel()
-		c.reqCtx, c.reqCancel = nil, nil
-	}
 }
 
 // isTimeout reports whether err is a deadline expiry.

@@ -29,6 +29,11 @@ var (
 	// ErrContentLength is returned by Write when more bytes are written
 	// than a declared Content-Length.
 	ErrContentLength = errors.New("conn: wrote more than the declared Content-Length")
+	// ErrClientGone is the cause (context.Cause) of a request context
+	// cancelled because the client closed or half-closed the connection
+	// while the handler ran; the context's Err is context.Canceled, as
+	// in net/http.
+	ErrClientGone = errors.New("conn: client closed the connection")
 	// ErrHijacked is returned by Write, Flush, body reads and Hijack once
 	// the handler hijacked the connection (Ctx.Hijack).
 	ErrHijacked = errors.New("conn: connection hijacked")

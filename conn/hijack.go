@@ -43,6 +43,7 @@ func (x *Ctx) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if !c.casState(stateActive, stateHijacked) {
 		return nil, nil, ErrConnClosed
 	}
+	c.stopWatch()
 	if r := c.reg.Load(); r != nil {
 		r.Deregister() // the poller must not report on a socket that is no longer ours
 		c.reg.Store(nil)

@@ -167,7 +167,7 @@ func (s *Server) finish() {
 		if err := s.pool.ReleaseTimeout(5 * time.Second); err != nil {
 			s.cfg.Logger.Warn("engine: pool release", "err", err)
 		}
-		s.stopParking()
+		s.stopPollers()
 		s.cancel()
 	})
 }

@@ -112,7 +112,8 @@ type Server struct {
 	maxConns  int64
 	inflight  atomic.Int64 // open connections: accepted and not yet finished
 	serveWG   sync.WaitGroup
-	h2        *h2state // nil when the handler has no net/http form
+	h2        *h2state       // nil when the handler has no net/http form
+	watcher   *poller.Poller // watches running requests when parking is off (watch.go)
 
 	// The parking path (workers.go); poller is nil without it.
 	poller     *poller.Poller
@@ -159,19 +160,21 @@ func (s *Server) start() error {
 	}
 	s.maxConns = int64(size)
 	s.conns = xsync.NewMapOf[*conn.Conn, struct{}]()
-	s.startParking(size)
+	if !s.startParking(size) {
+		s.startWatching()
+	}
 	pool, err := ants.NewPoolWithFuncGeneric(size, s.serveConn,
 		ants.WithNonblocking(true),
 		ants.WithExpiryDuration(10*time.Second),
 		ants.WithPanicHandler(func(v any) { s.cfg.Logger.Error("engine: worker panic", "panic", v) }),
 	)
 	if err != nil {
-		s.stopParking()
+		s.stopPollers()
 		return err
 	}
 	s.pool = pool
 	if err := s.initH2(); err != nil {
-		s.stopParking()
+		s.stopPollers()
 		return err
 	}
 	s.listeners = make(map[*net.Listener]struct{})
@@ -299,6 +302,7 @@ type Stats struct {
 	WriteErrors  int64 // failed writes (client gone)
 	Panics       int64 // handler panics recovered
 	IdleReleases int64 // buffer releases by idle connections
+	HangUps      int64 // request contexts cancelled because the client hung up mid-request
 }
 
 // Stats returns a snapshot of the server's counters. Each field is read
@@ -319,5 +323,6 @@ func (s *Server) Stats() Stats {
 		WriteErrors:  c.WriteErrors.Load(),
 		Panics:       c.Panics.Load(),
 		IdleReleases: c.IdleReleases.Load(),
+		HangUps:      c.HangUps.Load(),
 	}
 }

@@ -207,3 +207,27 @@ func TestTLS(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitCanceledOnHangUp: a client that leaves in the middle of
+// /wait?ms=5000 ends the wait early on every handler, and /stats counts it.
+func TestWaitCanceledOnHangUp(t *testing.T) {
+	for _, h := range handlers {
+		t.Run(h, func(t *testing.T) {
+			addr, e := start(t, h, false)
+			nc, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(nc, "GET /wait?ms=5000 HTTP/1.1\r\nHost: h\r\n\r\n")
+			time.Sleep(50 * time.Millisecond)
+			nc.Close()
+			deadline := time.Now().Add(2 * time.Second)
+			for e.waitCanceled.Load() == 0 {
+				if time.Now().After(deadline) {
+					t.Fatal("the wait did not end within 2s of the client leaving")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
+	}
+}

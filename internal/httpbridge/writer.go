@@ -2,7 +2,6 @@ package httpbridge
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -216,14 +215,14 @@ func bodyAllowed(status int) bool {
 var writerPool = sync.Pool{New: func() any { return new(ResponseWriter) }}
 
 // Serve runs h for the request in x, the way net/http's server would: h
-// gets the request NewRequest builds, with a context derived from
-// x.Context() that is cancelled when Serve returns, and a ResponseWriter
-// over x. A request-target that is not a valid URL is answered 400 without
+// gets the request NewRequest builds, with x.Context() as its context (a
+// *conn.Ctx's ends when the handler returns, and when the client hangs
+// up; it is used as is, since deriving a child would call its Done and
+// start the hang-up watch for every request), and a ResponseWriter over
+// x. A request-target that is not a valid URL is answered 400 without
 // calling h.
 func Serve(h http.Handler, x Ctx) {
-	ctx, cancel := context.WithCancel(x.Context())
-	defer cancel()
-	req, err := NewRequest(x, ctx)
+	req, err := NewRequest(x, x.Context())
 	if err != nil {
 		x.SetStatus(http.StatusBadRequest)
 		x.SetHeader("Content-Type", "text/plain; charset=utf-8")
