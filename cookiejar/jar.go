@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/microframe/microframe/internal/ascii"
 )
 
 // Target says where a request goes, which is all the jar needs to pick
@@ -195,7 +197,7 @@ func (j *Jar) Add(t Target, c Cookie) error {
 	if err != nil {
 		return err
 	}
-	if !isToken(c.Name) {
+	if !ascii.IsToken(c.Name) {
 		return c.errorf(ErrInvalidName, "not a token")
 	}
 	if len(c.Name)+len(c.Value) > MaxCookieSize {

@@ -1,5 +1,7 @@
 package parse
 
+import "github.com/microframe/microframe/internal/ascii"
+
 // Framing says how the body of a request is delimited (RFC 9112 section 6).
 type Framing uint8
 
@@ -132,18 +134,4 @@ func (r *Request) Reset() {
 }
 
 // equalFold reports whether b equals s under ASCII case folding.
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		x, y := b[i], s[i]
-		if x == y {
-			continue
-		}
-		if x|0x20 != y|0x20 || (x|0x20) < 'a' || (x|0x20) > 'z' {
-			return false
-		}
-	}
-	return true
-}
+func equalFold(b []byte, s string) bool { return ascii.EqualFoldBytes(b, s) }
