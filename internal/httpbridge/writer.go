@@ -65,7 +65,7 @@ func (w *ResponseWriter) WriteHeader(code int) {
 	if code == http.StatusSwitchingProtocols {
 		// Sent by Hijack on the hijacked connection, as net/http does:
 		// the engine itself never answers 101.
-		w.upgrade = w.header.Clone()
+		w.upgrade = w.Header().Clone() // non-nil even when empty
 		return
 	}
 	for k, vs := range w.header {
