@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"net/http"
 	"testing"
@@ -92,5 +93,36 @@ func TestHangUpWaitsForBody(t *testing.T) {
 	}
 	if _, body := readResponse(t, br, "POST"); body != "abc" {
 		t.Fatalf("body %q", body)
+	}
+}
+
+// TestHangUpOverTLS: the watch works on an HTTP/1.1 connection over TLS
+// too (the poller watches the TCP connection underneath).
+func TestHangUpOverTLS(t *testing.T) {
+	started := make(chan struct{}, 1)
+	causes := make(chan error, 1)
+	addr, pool := startTLS(t, &engine.Server{Handler: engine.Adapt(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		select {
+		case <-r.Context().Done():
+			causes <- context.Cause(r.Context())
+		case <-time.After(10 * time.Second):
+			causes <- nil
+		}
+	}))})
+	nc, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(nc, get("/"))
+	<-started
+	time.Sleep(20 * time.Millisecond)
+	closed := time.Now()
+	nc.Close()
+	if cause := <-causes; cause != conn.ErrClientGone {
+		t.Fatalf("cause %v, want conn.ErrClientGone", cause)
+	}
+	if d := time.Since(closed); d > hangUpBound {
+		t.Fatalf("hang-up noticed after %v", d)
 	}
 }
