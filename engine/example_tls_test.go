@@ -31,22 +31,13 @@ func ExampleServer_ServeTLS() {
 		})),
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}},
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.ServeTLS(l, "", "") }() // the certificate is in TLSConfig
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		<-done
-	}()
+	addr, stop := runServer(srv, func(l net.Listener) error {
+		return srv.ServeTLS(l, "", "") // the certificate is in TLSConfig
+	})
+	defer stop()
 	tr := &http2.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr}).Get("https://" + l.Addr().String() + "/")
+	resp, err := (&http.Client{Transport: tr}).Get("https://" + addr + "/")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -78,20 +69,9 @@ func ExampleCtx_Hijack() {
 		}
 		rw.Flush()
 	})}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l) }()
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		<-done
-	}()
-	nc, err := net.Dial("tcp", l.Addr().String())
+	addr, stop := runServer(srv, srv.Serve)
+	defer stop()
+	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -108,4 +88,21 @@ func ExampleCtx_Hijack() {
 	fmt.Print(resp.Status, " ", line)
 	// Output:
 	// 101 Switching Protocols HELLO
+}
+
+// runServer runs serve (srv.Serve or a ServeTLS call) on a loopback port
+// and returns its address and a function that shuts srv down.
+func runServer(srv *engine.Server, serve func(net.Listener) error) (addr string, stop func()) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "127.0.0.1:1", func() {} // requests then fail, and the example's output says so
+	}
+	done := make(chan error, 1)
+	go func() { done <- serve(l) }()
+	return l.Addr().String(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	}
 }

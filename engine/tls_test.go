@@ -18,10 +18,11 @@ import (
 	"github.com/microframe/microframe/internal/selfsigned"
 )
 
-// startTLS serves srv with ServeTLS on a loopback port and a self-signed
-// certificate, stopping it when the test ends; it returns the address and
-// a pool that trusts the certificate.
-func startTLS(t *testing.T, srv *engine.Server) (string, *x509.CertPool) {
+// serveTLSOn serves srv with ServeTLS on a loopback port and a
+// self-signed certificate; it returns the address, a pool that trusts the
+// certificate, and the channel that receives ServeTLS's result. Stopping
+// the server is the caller's job; see startTLS.
+func serveTLSOn(t *testing.T, srv *engine.Server) (string, *x509.CertPool, <-chan error) {
 	t.Helper()
 	cert, pool, err := selfsigned.New("127.0.0.1")
 	if err != nil {
@@ -37,6 +38,13 @@ func startTLS(t *testing.T, srv *engine.Server) (string, *x509.CertPool) {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ServeTLS(l, "", "") }()
+	return l.Addr().String(), pool, errc
+}
+
+// startTLS is serveTLSOn, stopping the server when the test ends.
+func startTLS(t *testing.T, srv *engine.Server) (string, *x509.CertPool) {
+	t.Helper()
+	addr, pool, errc := serveTLSOn(t, srv)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -47,7 +55,7 @@ func startTLS(t *testing.T, srv *engine.Server) (string, *x509.CertPool) {
 			t.Errorf("ServeTLS returned %v", err)
 		}
 	})
-	return l.Addr().String(), pool
+	return addr, pool
 }
 
 func protoHandler(w http.ResponseWriter, r *http.Request) {
@@ -115,23 +123,12 @@ func TestHTTP2Shutdown(t *testing.T) {
 		<-release
 		io.WriteString(w, "done")
 	}))}
-	cert, pool, err := selfsigned.New("127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
-	srv.Logger = quietLogger
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ServeTLS(l, "", "") }()
+	addr, pool, errc := serveTLSOn(t, srv)
 	tr := &http2.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	defer tr.CloseIdleConnections()
 	got := make(chan string, 1)
 	go func() {
-		resp, err := (&http.Client{Transport: tr}).Get("https://" + l.Addr().String() + "/")
+		resp, err := (&http.Client{Transport: tr}).Get("https://" + addr + "/")
 		if err != nil {
 			got <- err.Error()
 			return
