@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/microframe/microframe/internal/poller"
-	"github.com/microframe/microframe/parse"
 )
 
 // errClosedIdle is how the actor learns that another goroutine closed it
@@ -41,26 +40,21 @@ type Conn struct {
 	resumed    bool                                // set by a wake: Serve continues the idle wait
 	acceptedAt time.Time                           // the first Serve: the first head's deadline counts from here
 	idleEnd    time.Time                           // the current idle wait ends here
-	headStart  time.Time                           // the head being received began here (zero: none)
 
 	// Owned by the actor goroutine.
 	rbuf       []byte // read buffer; unread bytes are rbuf[r0:r1]
 	r0, r1     int
-	out        []byte        // response bytes not yet written to nc
-	w          *work         // pooled per-request state, held while the connection has work
-	parser     *parse.Parser // &w.parser
-	x          *Ctx          // &w.x: the request being served
-	now        time.Time     // read once per request cycle
-	rdl        time.Time     // read deadline currently set on nc
-	wdl        time.Time     // write deadline currently set on nc
-	closeAfter bool          // close after the current response
-	broken     bool          // a write failed: nothing more can be sent
-	served     int           // requests served on this connection
-	debug      bool          // log each request (the logger's Debug level when the connection started)
-	idle       bool          // counted in Counters.Idle rather than Active
-	hijacked   bool          // Ctx.Hijack handed the socket over: never read, write or close it again
-	userRDL    bool          // the handler set the read deadline (Ctx.SetReadDeadline) for this request
-	userWDL    bool          // the handler set the write deadline (Ctx.SetWriteDeadline) for this request
+	out        []byte // response bytes not yet written to nc
+	w          *work  // pooled per-request state, held while the connection has work
+	x          *Ctx   // &w.x: the request being served
+	closeAfter bool   // close after the current response
+	broken     bool   // a write failed: nothing more can be sent
+	served     int    // requests served on this connection
+	debug      bool   // log each request (the logger's Debug level when the connection started)
+	idle       bool   // counted in Counters.Idle rather than Active
+	hijacked   bool   // Ctx.Hijack handed the socket over: never read, write or close it again
+	userRDL    bool   // the handler set the read deadline (Ctx.SetReadDeadline) for this request
+	userWDL    bool   // the handler set the write deadline (Ctx.SetWriteDeadline) for this request
 	one        [1]byte
 
 	connCtx    context.Context

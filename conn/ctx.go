@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/microframe/microframe/parse"
 )
@@ -78,8 +79,12 @@ func (x *Ctx) clearRequest() {
 // gives it back when it parks or ends, so that parked connections do not
 // each hold one.
 type work struct {
-	x      Ctx
-	parser parse.Parser
+	x         Ctx
+	parser    parse.Parser
+	now       time.Time // read once per request cycle
+	headStart time.Time // the head being received began here (zero: none)
+	rdl       time.Time // read deadline last set on the connection (zero: unknown)
+	wdl       time.Time // write deadline last set on the connection (zero: unknown)
 }
 
 var workPool = sync.Pool{New: func() any { return new(work) }}
@@ -91,10 +96,11 @@ func (c *Conn) takeWork() {
 	}
 	w := workPool.Get().(*work)
 	w.parser = parse.Parser{Limits: c.cfg.Limits}
+	w.now, w.headStart, w.rdl, w.wdl = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	w.x.c = c
 	w.x.body.c = c
 	w.x.body.dec.Limits = c.cfg.Limits
-	c.w, c.x, c.parser = w, &w.x, &w.parser
+	c.w, c.x = w, &w.x
 }
 
 // putWork returns c's per-request state to the pool; nothing may be
@@ -107,7 +113,7 @@ func (c *Conn) putWork() {
 	w.x.releaseBuffers()
 	w.x.clearRequest()
 	w.x.c, w.x.body.c = nil, nil
-	c.w, c.x, c.parser = nil, nil, nil
+	c.w, c.x = nil, nil
 	workPool.Put(w)
 }
 

@@ -5,8 +5,11 @@
 // The life of a connection (see Conn.Serve):
 //
 //  1. Wait for bytes with nothing buffered: the connection is idle. After
-//     Config.BufferReleaseDelay it returns its buffers to a pool and waits
-//     on a one-byte read, so an idle keep-alive connection costs little.
+//     Config.BufferReleaseDelay it returns its buffers to a pool. With a
+//     Config.Poller it then parks: its goroutine leaves Serve, and the
+//     poller hands it to Config.Wake when bytes arrive (see park.go for
+//     the state machine). Without one it waits on a one-byte read. Either
+//     way an idle keep-alive connection costs little.
 //  2. Parse the head with parse.Parser as bytes arrive (one byte at a time
 //     works), within Config.HeadTimeout.
 //  3. Call the handler with a *Ctx. The body is read on demand through

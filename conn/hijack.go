@@ -69,7 +69,7 @@ func (x *Ctx) SetReadDeadline(t time.Time) error {
 		return ErrHijacked
 	}
 	c.userRDL = true
-	c.rdl = t
+	c.w.rdl = t
 	return c.nc.SetReadDeadline(t)
 }
 
@@ -82,6 +82,6 @@ func (x *Ctx) SetWriteDeadline(t time.Time) error {
 		return ErrHijacked
 	}
 	c.userWDL = true
-	c.wdl = t
+	c.w.wdl = t
 	return c.nc.SetWriteDeadline(t)
 }

@@ -19,17 +19,17 @@ var (
 func (c *Conn) readHead() error {
 	for {
 		if c.r1 > c.r0 {
-			n, err := c.parser.Parse(c.rbuf[c.r0:c.r1], &c.x.req)
+			n, err := c.w.parser.Parse(c.rbuf[c.r0:c.r1], &c.x.req)
 			if err != nil {
 				return err
 			}
 			if n > 0 {
 				c.r0 += n
-				c.headStart = time.Time{}
+				c.w.headStart = time.Time{}
 				return nil
 			}
-			if c.headStart.IsZero() {
-				c.headStart = time.Now()
+			if c.w.headStart.IsZero() {
+				c.w.headStart = time.Now()
 			}
 		}
 		if len(c.out) > 0 {
@@ -41,13 +41,13 @@ func (c *Conn) readHead() error {
 			if err := c.waitIdle(); err != nil {
 				return err
 			}
-			c.headStart = c.now
+			c.w.headStart = c.w.now
 			if c.served == 0 {
 				// A new connection's first head must be complete within
 				// HeadTimeout of the accept, not of its first byte: else
 				// a client could wait in silence for almost the whole
 				// timeout, then trickle its head for another one.
-				c.headStart = c.acceptedAt
+				c.w.headStart = c.acceptedAt
 			}
 			continue
 		}
@@ -59,7 +59,7 @@ func (c *Conn) readHead() error {
 		if err := c.makeRoom(); err != nil {
 			return err
 		}
-		headEnd := c.headStart.Add(c.cfg.HeadTimeout)
+		headEnd := c.w.headStart.Add(c.cfg.HeadTimeout)
 		dl := headEnd
 		if c.parkable {
 			now := time.Now()
@@ -159,7 +159,7 @@ func (c *Conn) waitIdle() error {
 		return err
 	}
 	c.r1 = n
-	c.now = time.Now()
+	c.w.now = time.Now()
 	if !c.casState(stateIdle, stateActive) {
 		return errClosedIdle
 	}
@@ -204,9 +204,9 @@ func (c *Conn) makeRoom() error {
 
 // setReadDeadline sets the read deadline unless it is already t.
 func (c *Conn) setReadDeadline(t time.Time) {
-	if !t.Equal(c.rdl) {
+	if !t.Equal(c.w.rdl) {
 		c.nc.SetReadDeadline(t)
-		c.rdl = t
+		c.w.rdl = t
 	}
 }
 
@@ -215,7 +215,7 @@ func (c *Conn) setReadDeadline(t time.Time) {
 // slack earlier than t (and still ahead) is kept: the wait ends up to slack
 // sooner, never later.
 func (c *Conn) setIdleDeadline(t time.Time, slack time.Duration) {
-	if !c.rdl.After(t) && t.Sub(c.rdl) <= slack {
+	if !c.w.rdl.After(t) && t.Sub(c.w.rdl) <= slack {
 		return
 	}
 	c.setReadDeadline(t)
@@ -228,9 +228,9 @@ func (c *Conn) setWriteDeadline(now time.Time) {
 		return // the handler's own deadline holds until it returns
 	}
 	t := now.Add(c.cfg.WriteTimeout)
-	if !c.wdl.After(t) && t.Sub(c.wdl) <= c.cfg.WriteTimeout/8 {
+	if !c.w.wdl.After(t) && t.Sub(c.w.wdl) <= c.cfg.WriteTimeout/8 {
 		return
 	}
 	c.nc.SetWriteDeadline(t)
-	c.wdl = t
+	c.w.wdl = t
 }

@@ -271,7 +271,7 @@ func (x *Ctx) sendHead(length int64) {
 	}
 	if !x.hasDate {
 		out = append(out, "Date: "...)
-		out = appendDate(out, c.now)
+		out = appendDate(out, c.w.now)
 		out = append(out, "\r\n"...)
 	}
 	for _, l := range x.lines {

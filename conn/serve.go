@@ -15,7 +15,7 @@ func (c *Conn) serveRequest() {
 	req := &x.req
 	x.reset()
 	c.closeAfter = !req.KeepAlive || leavesHTTP(req)
-	x.body.start(req, c.now, c.cfg.BodyTimeout)
+	x.body.start(req, c.w.now, c.cfg.BodyTimeout)
 	c.startRequest(x.body.err != nil)
 	c.served++
 	if c.debug {

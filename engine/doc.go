@@ -12,8 +12,13 @@
 //	...
 //	srv.Shutdown(ctx)
 //
-// Each accepted connection becomes a conn.Conn actor running on one worker
-// of an ants pool of Server.MaxConns goroutines. When the pool is full the
-// client is answered 503 Service Unavailable with Retry-After and closed:
-// the accept loop never blocks and goroutines never grow without bound.
+// Each accepted connection becomes a conn.Conn actor. On Linux a plain TCP
+// connection runs on one of Server.MaxWorkers pool goroutines only while it
+// has work: idle, it parks on an epoll poller, holding no goroutine and no
+// buffer, and a readable socket puts it back in the ready queue for the
+// next free worker. TLS connections, other systems and
+// Server.GoroutinePerConn keep one pool goroutine per connection. Beyond
+// Server.MaxConns open connections a client is answered 503 Service
+// Unavailable with Retry-After and closed: the accept loop never blocks
+// and goroutines never grow without bound.
 package engine

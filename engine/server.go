@@ -118,7 +118,7 @@ type Server struct {
 	// The parking path (workers.go); poller is nil without it.
 	poller     *poller.Poller
 	workers    *ants.PoolWithFuncGeneric[struct{}]
-	ready      chan *conn.Conn
+	ready      readyQueue
 	slots      atomic.Int64 // drain loops running, at most maxWorkers
 	maxWorkers int64
 	sweepStop  chan struct{}
@@ -160,7 +160,7 @@ func (s *Server) start() error {
 	}
 	s.maxConns = int64(size)
 	s.conns = xsync.NewMapOf[*conn.Conn, struct{}]()
-	if !s.startParking(size) {
+	if !s.startParking() {
 		s.startWatching()
 	}
 	pool, err := ants.NewPoolWithFuncGeneric(size, s.serveConn,

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"net"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -22,15 +24,16 @@ var testGoroutinePerConn bool
 
 // The parking path. A connection that can park (a plain socket on Linux)
 // runs on a worker only while it has work. Runnable connections (new ones,
-// and parked ones the poller woke) go through the ready queue, a channel
-// with room for every open connection, so that adding never blocks; at
-// most MaxWorkers drain loops take connections from it, each on a pool
-// goroutine, and run them until they park or finish.
+// and parked ones the poller woke) go through the ready queue, which grows
+// as needed so that adding never blocks (a connection is in it at most
+// once, so it never holds more than MaxConns); at most MaxWorkers drain
+// loops take connections from it, each on a pool goroutine, and run them
+// until they park or finish.
 
 // startParking opens the poller and the worker pool; it reports false if
 // the system has no poller (the server then keeps one goroutine per
 // connection).
-func (s *Server) startParking(maxConns int) bool {
+func (s *Server) startParking() bool {
 	if s.GoroutinePerConn || testGoroutinePerConn {
 		return false
 	}
@@ -54,7 +57,6 @@ func (s *Server) startParking(maxConns int) bool {
 	}
 	s.poller = p
 	s.workers = workers
-	s.ready = make(chan *conn.Conn, maxConns)
 	s.cfg.Poller = p
 	s.cfg.Wake = s.submit
 	s.cfg.Linger = s.mayLinger
@@ -77,7 +79,7 @@ func (s *Server) parks(nc net.Conn) bool {
 // take it. It never blocks: the queue has room for every open connection,
 // and a connection is in it at most once.
 func (s *Server) submit(c *conn.Conn) {
-	s.ready <- c
+	s.ready.push(c)
 	if s.acquireSlot() {
 		if err := s.workers.Invoke(struct{}{}); err != nil {
 			// The pool has no goroutine to spare this instant (one that
@@ -105,14 +107,12 @@ func (s *Server) acquireSlot() bool {
 // connection queued while every slot was taken relies on that look.
 func (s *Server) drain() {
 	for {
-		select {
-		case c := <-s.ready:
+		if c := s.ready.pop(); c != nil {
 			c.Serve()
 			continue
-		default:
 		}
 		s.slots.Add(-1)
-		if len(s.ready) == 0 || !s.acquireSlot() {
+		if s.ready.len() == 0 || !s.acquireSlot() {
 			return
 		}
 	}
@@ -122,7 +122,7 @@ func (s *Server) drain() {
 // worker for BufferReleaseDelay only while no connection waits for a
 // worker and at least half of them are free; otherwise it parks at once.
 func (s *Server) mayLinger() bool {
-	return len(s.ready) == 0 && s.slots.Load() <= s.maxWorkers/2
+	return s.ready.len() == 0 && s.slots.Load() <= s.maxWorkers/2
 }
 
 // sweepInterval is how often parked connections are checked for their
@@ -165,3 +165,50 @@ func (s *Server) stopParking() {
 	}
 	s.poller.Close()
 }
+
+// readyQueue is a FIFO of runnable connections: a ring that doubles when
+// full and is dropped when a burst has drained, so an idle server keeps no
+// large array.
+type readyQueue struct {
+	mu   sync.Mutex
+	ring []*conn.Conn // length a power of two
+	head int
+	n    int
+	size atomic.Int64 // n, for readers that take no lock
+}
+
+func (q *readyQueue) push(c *conn.Conn) {
+	q.mu.Lock()
+	if q.n == len(q.ring) {
+		ring := make([]*conn.Conn, max(64, 2*len(q.ring)))
+		for i := range q.n {
+			ring[i] = q.ring[(q.head+i)&(len(q.ring)-1)]
+		}
+		q.ring, q.head = ring, 0
+	}
+	q.ring[(q.head+q.n)&(len(q.ring)-1)] = c
+	q.n++
+	q.size.Store(int64(q.n))
+	q.mu.Unlock()
+}
+
+// pop returns the oldest connection, or nil when the queue is empty.
+func (q *readyQueue) pop() *conn.Conn {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.n == 0 {
+		return nil
+	}
+	c := q.ring[q.head]
+	q.ring[q.head] = nil
+	q.head = (q.head + 1) & (len(q.ring) - 1)
+	q.n--
+	q.size.Store(int64(q.n))
+	if q.n == 0 && len(q.ring) > 1024 {
+		q.ring, q.head = nil, 0
+	}
+	return c
+}
+
+// len returns how many connections wait.
+func (q *readyQueue) len() int { return int(q.size.Load()) }
