@@ -62,6 +62,7 @@ func TestContextCancelledOnHangUp(t *testing.T) {
 				if r.err != context.Canceled || r.cause != conn.ErrClientGone {
 					t.Fatalf("Err %v, Cause %v; want context.Canceled, conn.ErrClientGone", r.err, r.cause)
 				}
+				t.Logf("hang-up noticed %v after the close", r.at.Sub(closed))
 				if d := r.at.Sub(closed); d > hangUpBound {
 					t.Fatalf("hang-up noticed after %v, want under %v", d, hangUpBound)
 				}
