@@ -58,12 +58,13 @@ type Config struct {
 	// whose peer left), on the poller's goroutine. It must not block, and
 	// must make some goroutine call the connection's Serve soon.
 	Wake func(c *Conn)
-	// Linger, when set, is asked each time a parkable connection has
-	// answered and waits for its next request: true lets it keep its
-	// goroutine for BufferReleaseDelay first (cheap for a client that
-	// sends again soon), false parks it at once (a worker is needed
-	// elsewhere). Nil means true.
-	Linger func() bool
+	// Linger, when set, is asked each time a parkable connection waits for
+	// bytes (its next request, or the rest of a head): how long it may keep
+	// its goroutine first, which is cheap for a client that sends again
+	// soon, before it parks. The wait is capped at BufferReleaseDelay; 0
+	// parks at once (a worker is needed elsewhere). Nil means
+	// BufferReleaseDelay.
+	Linger func() time.Duration
 	// Finished, when set, is called once per connection when it is done
 	// (socket closed, buffers released), on whichever goroutine finished it.
 	Finished func(c *Conn)

@@ -63,12 +63,14 @@ func (c *Conn) readHead() error {
 		dl := headEnd
 		if c.parkable {
 			now := time.Now()
-			if c.cfg.Linger != nil && !c.cfg.Linger() && now.Before(headEnd) {
+			linger := c.linger()
+			if linger <= 0 && now.Before(headEnd) {
 				if err := c.park(headEnd, true); err != nil {
 					return err
 				}
+				linger = c.cfg.BufferReleaseDelay // the poller refused
 			}
-			if t := now.Add(c.cfg.BufferReleaseDelay); t.Before(dl) {
+			if t := now.Add(linger); t.Before(dl) {
 				dl = t
 			}
 		}
@@ -99,6 +101,7 @@ func (c *Conn) readHead() error {
 // called after a wake-up comes back here (c.resumed) and reads.
 func (c *Conn) waitIdle() error {
 	cnt := c.cfg.Counters
+	now := time.Now()
 	if !c.resumed {
 		c.r0, c.r1 = 0, 0
 		if !c.casState(stateActive, stateIdle) {
@@ -108,7 +111,7 @@ func (c *Conn) waitIdle() error {
 		cnt.Idle.Add(1)
 		c.idle = true
 		timeout := c.cfg.IdleTimeout
-		start := time.Now()
+		start := now
 		if c.served == 0 {
 			timeout = c.cfg.HeadTimeout // a new client should speak promptly
 			start = c.acceptedAt
@@ -120,20 +123,24 @@ func (c *Conn) waitIdle() error {
 	if c.cfg.Draining.Load() {
 		return errDraining
 	}
-	if c.parkable && !resumed && c.cfg.Linger != nil && !c.cfg.Linger() {
-		if err := c.park(c.idleEnd, false); err != nil {
+	linger := c.linger()
+	if linger <= 0 {
+		if resumed {
+			linger = time.Millisecond // bytes are expected: read, but do not wait long
+		} else if err := c.park(c.idleEnd, false); err != nil {
 			return err
+		} else {
+			linger = c.cfg.BufferReleaseDelay // the poller refused: wait here
 		}
 	}
-	now := time.Now()
 	if c.rbuf == nil {
 		c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
 	}
-	dl := now.Add(c.cfg.BufferReleaseDelay)
+	dl := now.Add(linger)
 	if c.idleEnd.Before(dl) {
 		dl = c.idleEnd
 	}
-	c.setIdleDeadline(dl, c.cfg.BufferReleaseDelay/8)
+	c.setIdleDeadline(dl, linger/8)
 	n, err := c.nc.Read(c.rbuf)
 	if n == 0 && isTimeout(err) && time.Now().Before(c.idleEnd) {
 		if c.parkable {
@@ -167,6 +174,19 @@ func (c *Conn) waitIdle() error {
 	cnt.Active.Add(1)
 	c.idle = false
 	return nil
+}
+
+// linger returns how long the connection may keep its goroutine waiting
+// for bytes before it parks: BufferReleaseDelay, or less (0: park at once)
+// when Config.Linger says workers are scarce. Only parkable connections
+// ask; the others always wait BufferReleaseDelay before they release
+// their buffers.
+func (c *Conn) linger() time.Duration {
+	d := c.cfg.BufferReleaseDelay
+	if c.parkable && c.cfg.Linger != nil {
+		d = min(d, c.cfg.Linger())
+	}
+	return d
 }
 
 // newReadBuf returns a pooled buffer of at least n bytes, sliced to its

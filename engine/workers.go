@@ -59,7 +59,7 @@ func (s *Server) startParking() bool {
 	s.workers = workers
 	s.cfg.Poller = p
 	s.cfg.Wake = s.submit
-	s.cfg.Linger = s.mayLinger
+	s.cfg.Linger = s.lingerFor
 	s.sweepStop = make(chan struct{})
 	s.sweepDone = make(chan struct{})
 	go s.sweep(sweepInterval(s.cfg.IdleTimeout, s.cfg.HeadTimeout))
@@ -118,11 +118,25 @@ func (s *Server) drain() {
 	}
 }
 
-// mayLinger is Config.Linger: a connection that just answered keeps its
-// worker for BufferReleaseDelay only while no connection waits for a
-// worker and at least half of them are free; otherwise it parks at once.
-func (s *Server) mayLinger() bool {
-	return s.ready.len() == 0 && s.slots.Load() <= s.maxWorkers/2
+// shortLinger is how long a connection waits for its client on a worker
+// before parking while more than half the workers are busy: long enough
+// for a client under load to send its next request (so that busy
+// keep-alive connections do not pay a park and a wake-up per request),
+// short enough that a connection queued for a worker waits little.
+const shortLinger = 5 * time.Millisecond
+
+// lingerFor is Config.Linger: a connection waiting for its client keeps
+// its worker for BufferReleaseDelay while at least half the workers are
+// free, for shortLinger while some are, and parks at once while
+// connections wait in the ready queue.
+func (s *Server) lingerFor() time.Duration {
+	switch {
+	case s.ready.len() > 0:
+		return 0
+	case s.slots.Load() <= s.maxWorkers/2:
+		return s.cfg.BufferReleaseDelay
+	}
+	return shortLinger
 }
 
 // sweepInterval is how often parked connections are checked for their
