@@ -55,12 +55,13 @@ type Conn struct {
 	hijacked   bool   // Ctx.Hijack handed the socket over: never read, write or close it again
 	userRDL    bool   // the handler set the read deadline (Ctx.SetReadDeadline) for this request
 	userWDL    bool   // the handler set the write deadline (Ctx.SetWriteDeadline) for this request
+	bodyDone   bool   // the current request's body was read to its end (or failed)
 	one        [1]byte
 
 	connCtx    context.Context
 	connCancel context.CancelFunc
-	req        *requestCtx // the current request's context, made on first use; see hangup.go
-	hang       hangState   // disconnect detection while a handler runs; see hangup.go
+	req        *requestCtx                // the current request's context, made on first use; see hangup.go
+	watched    atomic.Pointer[requestCtx] // the request whose hang-up the poller watches, for its event
 	tlsState   *tls.ConnectionState
 }
 

@@ -22,37 +22,64 @@ import (
 // been read to its end (at once for a request without a body): before
 // that, the client may still be sending it. The watch ends when the
 // handler returns (Disarm), or when it hijacks the connection. Connections
-// the poller cannot watch (no poller: not Linux, or GoroutinePerConn) are
-// not watched: their context ends when a write fails, when the handler
-// returns, or at a forced shutdown.
-
-// hangState is the watch of one connection. mu orders arming against the
-// end of the request: Done may be called from any goroutine, at any time,
-// even after the handler returned.
-type hangState struct {
-	mu       sync.Mutex
-	wanted   atomic.Bool // Done was called during the current request
-	bodyDone atomic.Bool // the current request's body was read to its end (or failed)
-	armed    bool        // under mu: ArmHangUp is in effect for cur
-	cur      *requestCtx // under mu: the request being watched; nil between requests
-}
+// the poller cannot watch (no poller: not Linux) are not watched: their
+// context ends when a write fails, when the handler returns, or at a
+// forced shutdown.
+//
+// The state lives in the request's context, allocated only for requests
+// that ask for one, so that the Conn of a parked connection stays small.
 
 // requestCtx is a request's context: a cancellable child of the
-// connection's whose Done arms the hang-up watch.
+// connection's whose Done arms the hang-up watch. Its mu orders arming,
+// which may happen on any goroutine and at any time (even after the
+// handler returned), against the end of the request and the poller's
+// event.
 type requestCtx struct {
 	context.Context
 	cancel context.CancelCauseFunc
 	c      *Conn
-	asked  atomic.Bool // Done was called
+	asked  atomic.Bool // Done was called: the fast path of Done
+
+	mu       sync.Mutex
+	bodyDone bool // the body was read to its end (or failed)
+	armed    bool // ArmHangUp is in effect for this request
+	ended    bool // the handler returned or hijacked: never arm again
 }
 
 // Done returns the channel closed when the request's context ends; its
 // first call starts watching the client for a hang-up.
 func (r *requestCtx) Done() <-chan struct{} {
 	if !r.asked.Load() && r.asked.CompareAndSwap(false, true) {
-		r.c.wantHangUp(r)
+		r.mu.Lock()
+		r.armLocked()
+		r.mu.Unlock()
 	}
 	return r.Context.Done()
+}
+
+// armLocked arms the poller if the watch was asked for, the body is read
+// and the request still runs; r.mu is held.
+func (r *requestCtx) armLocked() {
+	if r.armed || r.ended || !r.bodyDone || !r.asked.Load() {
+		return
+	}
+	c := r.c
+	reg := c.reg.Load()
+	if reg == nil {
+		sc := watchable(c.cfg, c.nc)
+		if sc == nil {
+			return
+		}
+		var err error
+		if reg, err = c.cfg.Poller.Register(sc, (*pollHandler)(c)); err != nil {
+			return
+		}
+		c.reg.Store(reg)
+	}
+	c.watched.Store(r)
+	if reg.ArmHangUp() == nil {
+		r.armed = true
+	}
 }
 
 // requestContext returns the current request's context, creating it on
@@ -60,106 +87,65 @@ func (r *requestCtx) Done() <-chan struct{} {
 func (c *Conn) requestContext() context.Context {
 	if c.req == nil {
 		ctx, cancel := context.WithCancelCause(c.context())
-		r := &requestCtx{Context: ctx, cancel: cancel, c: c}
-		c.hang.mu.Lock()
-		c.hang.cur = r
-		c.hang.mu.Unlock()
-		c.req = r
+		c.req = &requestCtx{Context: ctx, cancel: cancel, c: c, bodyDone: c.bodyDone}
 	}
 	return c.req
-}
-
-// startRequest resets the watch for a new request; bodyDone says whether
-// the request has no body left to read.
-func (c *Conn) startRequest(bodyDone bool) {
-	c.hang.wanted.Store(false)
-	c.hang.bodyDone.Store(bodyDone)
-}
-
-// endRequest stops the watch and cancels the request's context, if one
-// was made.
-func (c *Conn) endRequest() {
-	r := c.req
-	if r == nil {
-		return
-	}
-	c.req = nil
-	c.stopWatch()
-	r.cancel(context.Canceled)
-}
-
-// stopWatch ends the watch of the current request (the handler returned,
-// or hijacked the connection).
-func (c *Conn) stopWatch() {
-	h := &c.hang
-	h.mu.Lock()
-	h.cur = nil
-	if h.armed {
-		h.armed = false
-		if r := c.reg.Load(); r != nil {
-			r.Disarm()
-		}
-	}
-	h.mu.Unlock()
-}
-
-// wantHangUp is called by the first Done of r, on any goroutine.
-func (c *Conn) wantHangUp(r *requestCtx) {
-	h := &c.hang
-	h.wanted.Store(true)
-	if h.bodyDone.Load() {
-		c.armHangUp()
-	}
 }
 
 // bodyEnded is called by the actor when the body was read to its end or
 // failed: a watch that was waiting for it starts now.
 func (c *Conn) bodyEnded() {
-	h := &c.hang
-	h.bodyDone.Store(true)
-	if h.wanted.Load() {
-		c.armHangUp()
+	c.bodyDone = true
+	if r := c.req; r != nil {
+		r.mu.Lock()
+		r.bodyDone = true
+		r.armLocked()
+		r.mu.Unlock()
 	}
 }
 
-// armHangUp arms the poller for the current request, once. Both the
-// goroutine that called Done and the actor (at the end of the body) may
-// get here; mu makes it once, and never after the request ended.
-func (c *Conn) armHangUp() {
-	h := &c.hang
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.armed || h.cur == nil {
+// stopWatch ends the watch of the current request (the handler returned,
+// or hijacked the connection).
+func (c *Conn) stopWatch() {
+	r := c.req
+	if r == nil {
 		return
 	}
-	r := c.reg.Load()
-	if r == nil {
-		sc := watchable(c.cfg, c.nc)
-		if sc == nil {
-			return
+	r.mu.Lock()
+	r.ended = true
+	if r.armed {
+		r.armed = false
+		if reg := c.reg.Load(); reg != nil {
+			reg.Disarm()
 		}
-		var err error
-		if r, err = c.cfg.Poller.Register(sc, (*pollHandler)(c)); err != nil {
-			return
-		}
-		c.reg.Store(r)
 	}
-	if r.ArmHangUp() == nil {
-		h.armed = true
+	r.mu.Unlock()
+	c.watched.CompareAndSwap(r, nil)
+}
+
+// endRequest stops the watch and cancels the request's context, if one
+// was made.
+func (c *Conn) endRequest() {
+	if r := c.req; r != nil {
+		c.stopWatch()
+		c.req = nil
+		r.cancel(context.Canceled)
 	}
 }
 
-// hangUp runs on the poller goroutine when an armed watch fires: it
-// cancels the watched request's context. It reports false when no request
-// is watched (the event is then a parked connection's).
+// hangUp runs on the poller goroutine for an event on an active
+// connection: it cancels the watched request's context. It reports false
+// when no request was watched.
 func (c *Conn) hangUp() bool {
-	h := &c.hang
-	h.mu.Lock()
-	r := h.cur
-	watching := h.armed
-	h.armed = false
-	h.mu.Unlock()
-	if !watching || r == nil {
+	r := c.watched.Load()
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	fire := r.armed && !r.ended
+	r.armed = false
+	r.mu.Unlock()
+	if !fire {
 		return false
 	}
 	c.cfg.Counters.HangUps.Add(1)

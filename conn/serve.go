@@ -16,7 +16,7 @@ func (c *Conn) serveRequest() {
 	x.reset()
 	c.closeAfter = !req.KeepAlive || leavesHTTP(req)
 	x.body.start(req, c.w.now, c.cfg.BodyTimeout)
-	c.startRequest(x.body.err != nil)
+	c.bodyDone = x.body.err != nil
 	c.served++
 	if c.debug {
 		c.cfg.Logger.Debug("request", "method", string(req.Method), "target", string(req.Target),
