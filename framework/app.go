@@ -103,8 +103,11 @@ func (a *App) Handle(method, pattern string, h Handler) {
 }
 
 // HandleHTTP registers an http.Handler, like Handle. It receives the
-// original *http.Request under net/http and one built for it on the native
-// path; path parameters are available from r.PathValue.
+// original *http.Request under net/http and, on the native path, the one
+// net/http would have built (see docs/nethttp.md), with an
+// http.ResponseWriter that can Flush and Hijack; path parameters are
+// available from r.PathValue. The middleware around it see a Response that
+// records the status, headers and byte count the handler wrote.
 func (a *App) HandleHTTP(method, pattern string, h http.Handler) {
 	if h == nil {
 		panic("framework: HandleHTTP " + method + " " + pattern + " with a nil handler")

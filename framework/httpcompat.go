@@ -127,9 +127,9 @@ type requestKey struct{}
 // write to.
 //
 // Such a middleware writes the response itself, so the Response the inner
-// handlers return is sent from inside it, and the middleware before it in
-// the chain see an empty Response: place FromHTTP middleware innermost
-// when an outer middleware needs the real status.
+// handlers return is sent from inside it; the middleware before it in the
+// chain see a Response that records what was written: its StatusCode,
+// Header and BytesWritten.
 func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 	return func(next Handler) Handler {
 		inner := http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
