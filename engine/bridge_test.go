@@ -300,3 +300,24 @@ func TestResponseController(t *testing.T) {
 		t.Fatalf("read deadline took %v", d)
 	}
 }
+
+// TestOptionsStarNative: "OPTIONS *" gets net/http's answer on the native
+// path too, without reaching the handler.
+func TestOptionsStarNative(t *testing.T) {
+	called := make(chan struct{}, 1)
+	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(func(x *engine.Ctx) {
+		called <- struct{}{}
+		x.SetStatus(http.StatusNotFound)
+	})})
+	nc, br := dial(t, addr)
+	io.WriteString(nc, "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n")
+	resp, body := readResponse(t, br, "OPTIONS")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Length") != "0" || body != "" {
+		t.Fatalf("got %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+	select {
+	case <-called:
+		t.Fatal("the handler was called for OPTIONS *")
+	default:
+	}
+}
