@@ -231,3 +231,45 @@ func TestWaitCanceledOnHangUp(t *testing.T) {
 		})
 	}
 }
+
+// TestShutdownWithOpenWebSocket: a WebSocket loop still running in its
+// handler holds Shutdown until its context expires; then the handler's
+// context is cancelled, the loop ends and Shutdown returns.
+func TestShutdownWithOpenWebSocket(t *testing.T) {
+	for _, h := range []string{"native", "nethttp", "framework"} {
+		t.Run(h, func(t *testing.T) {
+			srv, _, err := newServer(h, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(l) }()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c, _, err := websocket.Dial(ctx, "ws://"+l.Addr().String()+"/ws", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.CloseNow()
+			sctx, scancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer scancel()
+			begin := time.Now()
+			if err := srv.Shutdown(sctx); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Shutdown: %v, want context.DeadlineExceeded", err)
+			}
+			if d := time.Since(begin); d > 3*time.Second {
+				t.Fatalf("Shutdown took %v", d)
+			}
+			if err := <-errc; !errors.Is(err, engine.ErrServerClosed) {
+				t.Fatalf("Serve: %v", err)
+			}
+			if _, _, err := c.Read(ctx); err == nil {
+				t.Fatal("the WebSocket is still open after Shutdown")
+			}
+		})
+	}
+}
