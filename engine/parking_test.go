@@ -64,6 +64,28 @@ func seqErr(br *bufio.Reader, want string) error {
 	return nil
 }
 
+// runClients runs n clients at once, each on a connection of its own, and
+// fails the test with every error they return.
+func runClients(t *testing.T, addr string, n int, client func(i int, nc net.Conn, br *bufio.Reader) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nc, br, err := dialErr(addr)
+			if err == nil {
+				err = client(i, nc, br)
+				nc.Close()
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // dialErr opens a client connection with a deadline; for goroutines.
 func dialErr(addr string) (net.Conn, *bufio.Reader, error) {
 	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
@@ -119,43 +141,29 @@ func TestParkSplitHead(t *testing.T) {
 func TestParkRace(t *testing.T) {
 	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), BufferReleaseDelay: time.Millisecond}
 	addr := startServer(t, srv)
-	var wg sync.WaitGroup
-	for g := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			nc, br, err := dialErr(addr)
-			if err != nil {
-				t.Error(err)
-				return
+	runClients(t, addr, 4, func(g int, nc net.Conn, br *bufio.Reader) error {
+		for i := range 100 {
+			time.Sleep(time.Duration(rand.IntN(1500)) * time.Microsecond)
+			want := fmt.Sprintf("%d-%d", g, i)
+			req := get("/seq?" + want)
+			if i%2 == 1 { // two pipelined requests, the second in its own write
+				nc.Write([]byte(req))
+				req = get("/seq?" + want + "b")
 			}
-			defer nc.Close()
-			for i := range 100 {
-				time.Sleep(time.Duration(rand.IntN(1500)) * time.Microsecond)
-				want := fmt.Sprintf("%d-%d", g, i)
-				req := get("/seq?" + want)
-				if i%2 == 1 { // two pipelined requests, the second in its own write
-					nc.Write([]byte(req))
-					req = get("/seq?" + want + "b")
-				}
-				if _, err := nc.Write([]byte(req)); err != nil {
-					t.Error(err)
-					return
-				}
-				if err := seqErr(br, want); err != nil {
-					t.Error(err)
-					return
-				}
-				if i%2 == 1 {
-					if err := seqErr(br, want+"b"); err != nil {
-						t.Error(err)
-						return
-					}
+			if _, err := nc.Write([]byte(req)); err != nil {
+				return err
+			}
+			if err := seqErr(br, want); err != nil {
+				return err
+			}
+			if i%2 == 1 {
+				if err := seqErr(br, want+"b"); err != nil {
+					return err
 				}
 			}
-		}()
-	}
-	wg.Wait()
+		}
+		return nil
+	})
 }
 
 // openFDs counts this process's open file descriptors.
@@ -178,21 +186,11 @@ func TestParkManyAlternating(t *testing.T) {
 	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), BufferReleaseDelay: 5 * time.Millisecond,
 		MaxWorkers: 16, Logger: quietLogger}
 	addr, errc := serve(t, srv)
-	var wg sync.WaitGroup
-	errs := make(chan error, conns)
-	for i := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- alternate(addr, i, rounds)
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
+	runClients(t, addr, conns, func(i int, nc net.Conn, br *bufio.Reader) error {
+		return alternate(nc, br, i, rounds)
+	})
+	if t.Failed() {
+		t.FailNow()
 	}
 	if st := srv.Stats(); st.Rejected != 0 || st.Requests != conns*rounds*2 {
 		t.Fatalf("stats %+v, want %d requests and none rejected", st, conns*rounds*2)
@@ -209,12 +207,7 @@ func TestParkManyAlternating(t *testing.T) {
 }
 
 // alternate is one client of TestParkManyAlternating.
-func alternate(addr string, id, rounds int) error {
-	nc, br, err := dialErr(addr)
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
+func alternate(nc net.Conn, br *bufio.Reader, id, rounds int) error {
 	for r := range rounds {
 		a, b := fmt.Sprintf("%d.%d.a", id, r), fmt.Sprintf("%d.%d.b", id, r)
 		if _, err := nc.Write([]byte(get("/seq?"+a) + get("/seq?"+b))); err != nil {
@@ -312,24 +305,10 @@ func TestWorkersQueue(t *testing.T) {
 	}
 	srv := &engine.Server{Handler: engine.HandlerFunc(h), MaxWorkers: 2}
 	addr := startServer(t, srv)
-	var wg sync.WaitGroup
-	for i := range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			nc, br, err := dialErr(addr)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer nc.Close()
-			nc.Write([]byte(get(fmt.Sprintf("/seq?%d", i))))
-			if err := seqErr(br, fmt.Sprint(i)); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	runClients(t, addr, 20, func(i int, nc net.Conn, br *bufio.Reader) error {
+		nc.Write([]byte(get(fmt.Sprintf("/seq?%d", i))))
+		return seqErr(br, fmt.Sprint(i))
+	})
 	if st := srv.Stats(); st.Rejected != 0 {
 		t.Fatalf("%d connections refused", st.Rejected)
 	}

@@ -163,11 +163,7 @@ func (s *Server) start() error {
 	if !s.startParking() {
 		s.startWatching()
 	}
-	pool, err := ants.NewPoolWithFuncGeneric(size, s.serveConn,
-		ants.WithNonblocking(true),
-		ants.WithExpiryDuration(10*time.Second),
-		ants.WithPanicHandler(func(v any) { s.cfg.Logger.Error("engine: worker panic", "panic", v) }),
-	)
+	pool, err := ants.NewPoolWithFuncGeneric(size, s.serveConn, s.poolOptions(10*time.Second)...)
 	if err != nil {
 		s.stopPollers()
 		return err
@@ -268,6 +264,17 @@ func (s *Server) trackListener(l *net.Listener, add bool) bool {
 		s.serveWG.Done()
 	}
 	return true
+}
+
+// poolOptions are the options of the engine's goroutine pools: Invoke
+// fails at once rather than wait, goroutines idle for expiry exit, and a
+// panic that escapes (none should) is logged.
+func (s *Server) poolOptions(expiry time.Duration) []ants.Option {
+	return []ants.Option{
+		ants.WithNonblocking(true),
+		ants.WithExpiryDuration(expiry),
+		ants.WithPanicHandler(func(v any) { s.cfg.Logger.Error("engine: worker panic", "panic", v) }),
+	}
 }
 
 // serveConn runs one connection for its whole life on a pool goroutine
