@@ -31,6 +31,13 @@ var quietLogger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{
 // result. Stopping the server is the caller's job; see startServer.
 func serve(t testing.TB, srv *engine.Server) (string, <-chan error) {
 	t.Helper()
+	return serveWith(t, srv, srv.Serve)
+}
+
+// serveWith is serve with the serving call given (srv.Serve, or a
+// ServeTLS call).
+func serveWith(t testing.TB, srv *engine.Server, serveFn func(net.Listener) error) (string, <-chan error) {
+	t.Helper()
 	if srv.Logger == nil {
 		srv.Logger = quietLogger
 	}
@@ -39,7 +46,7 @@ func serve(t testing.TB, srv *engine.Server) (string, <-chan error) {
 		t.Fatal(err)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() { errc <- serveFn(l) }()
 	return l.Addr().String(), errc
 }
 

@@ -29,16 +29,8 @@ func serveTLSOn(t *testing.T, srv *engine.Server) (string, *x509.CertPool, <-cha
 		t.Fatal(err)
 	}
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
-	if srv.Logger == nil {
-		srv.Logger = quietLogger
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ServeTLS(l, "", "") }()
-	return l.Addr().String(), pool, errc
+	addr, errc := serveWith(t, srv, func(l net.Listener) error { return srv.ServeTLS(l, "", "") })
+	return addr, pool, errc
 }
 
 // startTLS is serveTLSOn, stopping the server when the test ends.

@@ -24,9 +24,11 @@ import (
 
 var handlers = []string{"native", "nethttp", "framework", "stdlib"}
 
-// start runs a hello server for handler on a loopback port (over TLS with
-// a self-signed certificate when useTLS) until the test ends.
-func start(t *testing.T, handler string, useTLS bool) (string, *extras) {
+// launch runs a hello server for handler on a loopback port (over TLS
+// with a self-signed certificate when useTLS); stopping it is the caller's
+// job. It returns the server, its extras, its address and the channel that
+// receives Serve's result.
+func launch(t *testing.T, handler string, useTLS bool) (server, *extras, string, <-chan error) {
 	t.Helper()
 	srv, e, err := newServer(handler, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -44,6 +46,13 @@ func start(t *testing.T, handler string, useTLS bool) (string, *extras) {
 			errc <- srv.Serve(l)
 		}
 	}()
+	return srv, e, l.Addr().String(), errc
+}
+
+// start is launch, stopping the server when the test ends.
+func start(t *testing.T, handler string, useTLS bool) (string, *extras) {
+	t.Helper()
+	srv, e, addr, errc := launch(t, handler, useTLS)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -54,7 +63,7 @@ func start(t *testing.T, handler string, useTLS bool) (string, *extras) {
 			t.Errorf("%s: Serve: %v", handler, err)
 		}
 	})
-	return l.Addr().String(), e
+	return addr, e
 }
 
 // TestWebSocketEcho: a coder/websocket client echoes text and binary
@@ -238,19 +247,10 @@ func TestWaitCanceledOnHangUp(t *testing.T) {
 func TestShutdownWithOpenWebSocket(t *testing.T) {
 	for _, h := range []string{"native", "nethttp", "framework"} {
 		t.Run(h, func(t *testing.T) {
-			srv, _, err := newServer(h, slog.New(slog.DiscardHandler))
-			if err != nil {
-				t.Fatal(err)
-			}
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(l) }()
+			srv, _, addr, errc := launch(t, h, false)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			c, _, err := websocket.Dial(ctx, "ws://"+l.Addr().String()+"/ws", nil)
+			c, _, err := websocket.Dial(ctx, "ws://"+addr+"/ws", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
