@@ -22,10 +22,15 @@ func (c *Conn) serveRequest() {
 		c.cfg.Logger.Debug("request", "method", string(req.Method), "target", string(req.Target),
 			"remote", c.nc.RemoteAddr().String())
 	}
-	if string(req.Method) == "OPTIONS" && string(req.Target) == "*" {
+	switch {
+	case req.ExpectUnsupported:
+		// As net/http's server: an expectation nobody here can meet.
+		x.status = 417
+		c.closeAfter = true
+	case string(req.Method) == "OPTIONS" && string(req.Target) == "*":
 		// As net/http's server: "OPTIONS *" asks about the server as a
 		// whole; it gets 200 with an empty body, whatever the handler.
-	} else {
+	default:
 		c.callHandler()
 	}
 	c.endRequest()

@@ -161,6 +161,8 @@ func TestBridgeMatchesNetHTTP(t *testing.T) {
 		{"POST chunked with trailer", "POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n" +
 			"3\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n"},
 		{"Expect 100-continue", "PUT /p HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc"},
+		{"Expect other", "PUT /p HTTP/1.1\r\nHost: h\r\nExpect: something-else\r\nContent-Length: 3\r\n\r\nabc"},
+		{"Expect on HTTP/1.0", "PUT /p HTTP/1.0\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc"},
 		{"HTTP/1.0", "GET /old HTTP/1.0\r\n\r\n"},
 		{"HTTP/1.0 keep-alive", "GET /old HTTP/1.0\r\nConnection: keep-alive\r\nHost: h\r\n\r\n"},
 		{"Connection close", "GET /c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"},

@@ -67,6 +67,10 @@ type Request struct {
 	// ExpectContinue reports "Expect: 100-continue" (case-insensitive) on
 	// an HTTP/1.1 request with a body (HTTP/1.0 clients cannot expect it).
 	ExpectContinue bool
+	// ExpectUnsupported reports an Expect field with an expectation other
+	// than 100-continue, which no server here can meet: RFC 9110 10.1.1
+	// lets it answer 417 (Expectation Failed), as net/http does.
+	ExpectUnsupported bool
 }
 
 // Header returns the value of the first header field named name, compared
