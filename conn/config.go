@@ -49,7 +49,7 @@ type Config struct {
 	Draining *atomic.Bool
 
 	// Poller, when set together with Wake, lets an idle connection over a
-	// plain socket (a syscall.Conn: TCP or Unix, not TLS) park: after
+	// plain socket (see CanPark: TCP or Unix, not TLS) park: after
 	// BufferReleaseDelay without a request, it returns its buffers, arms
 	// the poller and its goroutine leaves Serve. Without it, an idle
 	// connection keeps its goroutine until its next request.

@@ -2,6 +2,7 @@ package conn
 
 import (
 	"errors"
+	"net"
 	"syscall"
 	"time"
 
@@ -92,14 +93,22 @@ func (c *Conn) unpark(w uint64) bool {
 	return false
 }
 
-// canPark reports whether c may park: the server has a poller and the
-// socket is a plain one the poller can watch (TLS is not).
-func canPark(cfg *Config, nc any) bool {
-	if cfg.Poller == nil || cfg.Wake == nil {
-		return false
+// CanPark reports whether a connection over nc can park on a poller: nc
+// must be a plain TCP or Unix socket, whose unread bytes all sit in the
+// kernel where the poller sees them. A TLS connection (or any wrapper
+// that may buffer bytes of its own) cannot.
+func CanPark(nc net.Conn) bool {
+	switch nc.(type) {
+	case *net.TCPConn, *net.UnixConn:
+		return true
 	}
-	_, ok := nc.(syscall.Conn)
-	return ok
+	return false
+}
+
+// canPark reports whether c may park: the server has a poller and the
+// socket is one it can watch.
+func canPark(cfg *Config, nc net.Conn) bool {
+	return cfg.Poller != nil && cfg.Wake != nil && CanPark(nc)
 }
 
 // Parkable reports whether the connection parks on the server's poller

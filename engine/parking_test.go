@@ -107,8 +107,8 @@ func TestParkAndWake(t *testing.T) {
 		}
 		readSeq(t, br, q)
 		waitParked(t, srv, 1)
-		if st := srv.Stats(); st.Idle != 1 || st.Active != 0 {
-			t.Fatalf("after request %d: %+v, want 1 idle, 0 active", i, st)
+		if !waitFor(5*time.Second, func() bool { st := srv.Stats(); return st.Idle == 1 && st.Active == 0 }) {
+			t.Fatalf("after request %d: %+v, want 1 idle, 0 active", i, srv.Stats())
 		}
 	}
 	if srv.Parking() && connGoroutines() != 0 {

@@ -4,7 +4,6 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/panjf2000/ants/v2"
@@ -64,11 +63,7 @@ func (s *Server) startParking() bool {
 
 // parks reports whether nc goes the parking path.
 func (s *Server) parks(nc net.Conn) bool {
-	if s.poller == nil {
-		return false
-	}
-	_, ok := nc.(syscall.Conn)
-	return ok
+	return s.poller != nil && conn.CanPark(nc)
 }
 
 // submit queues a runnable connection and makes sure a drain loop will
