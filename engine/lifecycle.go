@@ -78,6 +78,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	s.shutdownH2()
+	s.runShutdownHooks()
 	wait := time.Millisecond
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
@@ -109,6 +110,7 @@ func (s *Server) Close() error {
 	if !s.beginStop() {
 		return nil
 	}
+	s.runShutdownHooks()
 	s.forceClose()
 	s.finish()
 	return nil

@@ -114,6 +114,7 @@ type Server struct {
 	serveWG   sync.WaitGroup
 	h2        *h2state       // nil when the handler has no net/http form
 	watcher   *poller.Poller // watches running requests when parking is off (watch.go)
+	hooks     shutdownHooks  // RegisterOnShutdown (hooks.go)
 
 	// The parking path (workers.go); poller is nil without it.
 	poller     *poller.Poller

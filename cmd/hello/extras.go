@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +35,47 @@ type extras struct {
 	// waitCanceled counts /wait requests whose context ended before their
 	// time was up.
 	waitCanceled atomic.Int64
+
+	mu      sync.Mutex
+	sockets map[*websocket.Conn]struct{} // open /ws connections, for closeSockets
+	closing bool                         // closeSockets ran: refuse new ones
+}
+
+// closeSockets closes every open WebSocket with 1001 (going away) and
+// refuses new ones; the server calls it when Shutdown begins
+// (RegisterOnShutdown), so that the echo loops end and Shutdown need not
+// wait for them.
+func (e *extras) closeSockets() {
+	e.mu.Lock()
+	e.closing = true
+	open := make([]*websocket.Conn, 0, len(e.sockets))
+	for c := range e.sockets {
+		open = append(open, c)
+	}
+	e.mu.Unlock()
+	for _, c := range open {
+		c.Close(websocket.StatusGoingAway, "server shutting down")
+	}
+}
+
+// track adds c to the open sockets, or reports false once closeSockets ran.
+func (e *extras) track(c *websocket.Conn) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closing {
+		return false
+	}
+	if e.sockets == nil {
+		e.sockets = make(map[*websocket.Conn]struct{})
+	}
+	e.sockets[c] = struct{}{}
+	return true
+}
+
+func (e *extras) untrack(c *websocket.Conn) {
+	e.mu.Lock()
+	delete(e.sockets, c)
+	e.mu.Unlock()
 }
 
 // serveWS upgrades to a WebSocket (through the ResponseWriter's Hijack)
@@ -44,6 +86,11 @@ func (e *extras) serveWS(w http.ResponseWriter, r *http.Request) {
 		return // Accept answered the client already
 	}
 	defer c.CloseNow()
+	if !e.track(c) {
+		c.Close(websocket.StatusGoingAway, "server shutting down")
+		return
+	}
+	defer e.untrack(c)
 	c.SetReadLimit(maxMessage)
 	ctx := r.Context()
 	for {

@@ -93,8 +93,12 @@ func newServer(handler string, log *slog.Logger) (server, *extras, error) {
 	default:
 		return nil, nil, fmt.Errorf("unknown -handler %q (want native, nethttp, stdlib or framework)", handler)
 	}
-	if es, ok := srv.(*engine.Server); ok {
-		e.stats = es.Stats
+	switch s := srv.(type) {
+	case *engine.Server:
+		e.stats = s.Stats
+		s.RegisterOnShutdown(e.closeSockets)
+	case *http.Server:
+		s.RegisterOnShutdown(e.closeSockets)
 	}
 	return srv, e, nil
 }
