@@ -55,6 +55,13 @@ func serveWith(t testing.TB, srv *engine.Server, serveFn func(net.Listener) erro
 func startServer(t testing.TB, srv *engine.Server) string {
 	t.Helper()
 	addr, errc := serve(t, srv)
+	stopAtEnd(t, srv, errc)
+	return addr
+}
+
+// stopAtEnd shuts srv down when the test ends, checking that Serve (or
+// ServeTLS) returned ErrServerClosed on errc.
+func stopAtEnd(t testing.TB, srv *engine.Server, errc <-chan error) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -65,7 +72,6 @@ func startServer(t testing.TB, srv *engine.Server) string {
 			t.Errorf("Serve returned %v, want ErrServerClosed", err)
 		}
 	})
-	return addr
 }
 
 // testNative answers like cmd/hello plus a few test endpoints.

@@ -37,16 +37,7 @@ func serveTLSOn(t *testing.T, srv *engine.Server) (string, *x509.CertPool, <-cha
 func startTLS(t *testing.T, srv *engine.Server) (string, *x509.CertPool) {
 	t.Helper()
 	addr, pool, errc := serveTLSOn(t, srv)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		if err := <-errc; !errors.Is(err, engine.ErrServerClosed) {
-			t.Errorf("ServeTLS returned %v", err)
-		}
-	})
+	stopAtEnd(t, srv, errc)
 	return addr, pool
 }
 
