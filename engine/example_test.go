@@ -1,9 +1,13 @@
 package engine_test
 
 import (
+	"bufio"
+	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"time"
 
 	"github.com/microframe/microframe/engine"
 )
@@ -56,4 +60,40 @@ func serveOnce(h engine.Handler, path string) string {
 		return fmt.Sprint(resp.StatusCode)
 	}
 	return fmt.Sprintf("%d %s", resp.StatusCode, body)
+}
+
+// The two limits of a server: MaxConns open connections (beyond it, 503),
+// and, on Linux over plain TCP, MaxWorkers connections served at once. An
+// idle keep-alive connection parks on the poller: it counts toward
+// MaxConns but holds no worker, no goroutine and no buffer, and the
+// server's Stats show it as Parked.
+func ExampleServer_limits() {
+	srv := &engine.Server{
+		Handler:    engine.HandlerFunc(func(x *engine.Ctx) { x.WriteString("ok") }),
+		MaxConns:   50_000, // open sockets, idle ones included
+		MaxWorkers: 512,    // requests in progress; more wait in the ready queue
+		// A connection that has answered keeps its worker this long in
+		// case its client sends again soon, then parks.
+		BufferReleaseDelay: 500 * time.Millisecond,
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	go srv.Serve(l)
+	nc, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	if err == nil {
+		resp.Body.Close()
+		fmt.Println(resp.Status, srv.Stats().Requests)
+	}
+	nc.Close()
+	srv.Shutdown(context.Background())
+	// Output: 200 OK 1
 }
