@@ -41,6 +41,9 @@ func (b *body) start(req *parse.Request, now time.Time, timeout time.Duration) {
 
 // Read implements io.Reader over the decoded body.
 func (b *body) Read(p []byte) (int, error) {
+	if b.c.hijacked {
+		return 0, ErrHijacked
+	}
 	if b.err != nil {
 		return 0, b.err
 	}
@@ -98,6 +101,7 @@ func (b *body) readLength(p []byte) (int, error) {
 	b.remaining -= int64(n)
 	if b.remaining == 0 {
 		b.err = io.EOF
+		c.bodyEnded()
 		return n, io.EOF
 	}
 	return n, nil
@@ -111,6 +115,7 @@ func (b *body) readChunked(p []byte) (int, error) {
 			c.r0 += ns
 			if err == io.EOF {
 				b.err = io.EOF
+				c.bodyEnded()
 				return nd, io.EOF
 			}
 			if err != nil {
@@ -147,7 +152,9 @@ func (b *body) prepareRead() error {
 			return err
 		}
 	}
-	c.setReadDeadline(b.headAt.Add(b.timeout))
+	if !c.userRDL {
+		c.setReadDeadline(b.headAt.Add(b.timeout))
+	}
 	return nil
 }
 
@@ -168,6 +175,7 @@ func (b *body) fail(err error) error {
 	}
 	b.err = err
 	c.closeAfter = true
+	c.bodyEnded()
 	return err
 }
 

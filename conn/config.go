@@ -120,4 +120,5 @@ type Counters struct {
 	WriteErrors  atomic.Int64 // writes that failed (client gone)
 	Panics       atomic.Int64 // handler panics recovered
 	IdleReleases atomic.Int64 // times an idle connection returned its buffers to the pool (parks included)
+	HangUps      atomic.Int64 // request contexts cancelled because the client hung up while the handler ran
 }

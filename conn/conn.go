@@ -52,10 +52,16 @@ type Conn struct {
 	served     int    // requests served on this connection
 	debug      bool   // log each request (the logger's Debug level when the connection started)
 	idle       bool   // counted in Counters.Idle rather than Active
+	hijacked   bool   // Ctx.Hijack handed the socket over: never read, write or close it again
+	userRDL    bool   // the handler set the read deadline (Ctx.SetReadDeadline) for this request
+	userWDL    bool   // the handler set the write deadline (Ctx.SetWriteDeadline) for this request
+	bodyDone   bool   // the current request's body was read to its end (or failed)
 	one        [1]byte
 
 	connCtx    context.Context
 	connCancel context.CancelFunc
+	req        *requestCtx                // the current request's context, made on first use; see hangup.go
+	watched    atomic.Pointer[requestCtx] // the request whose hang-up the poller watches, for its event
 	tlsState   *tls.ConnectionState
 }
 
@@ -88,10 +94,14 @@ func (c *Conn) CloseIfIdle() bool {
 
 // Close closes the connection at once, whatever it is doing; a handler in
 // progress sees its writes fail. A parked connection is finished on the
-// calling goroutine. Safe to call from any goroutine, more than once.
+// calling goroutine. A hijacked connection belongs to whoever hijacked it
+// and is left alone. Safe to call from any goroutine, more than once.
 func (c *Conn) Close() error {
 	for {
 		w := c.state.Load()
+		if w&stateMask == stateHijacked {
+			return nil
+		}
 		if w&stateMask == stateClosed {
 			return c.nc.Close()
 		}
@@ -134,6 +144,9 @@ func (c *Conn) Serve() {
 			return
 		}
 		c.serveRequest()
+		if c.hijacked {
+			return
+		}
 		if c.closeAfter || c.broken {
 			c.flush()
 			return
@@ -150,13 +163,17 @@ func (c *Conn) finish(r any) {
 	}
 	// Which counter holds this connection is the actor's own record: the
 	// state may have been switched to closed by CloseIfIdle meanwhile.
-	c.state.Store(c.state.Load()&^stateMask | stateClosed)
+	if !c.hijacked {
+		c.state.Store(c.state.Load()&^stateMask | stateClosed)
+	}
 	if c.idle {
 		c.cfg.Counters.Idle.Add(-1)
 	} else {
 		c.cfg.Counters.Active.Add(-1)
 	}
-	c.closeSocket()
+	if !c.hijacked {
+		c.closeSocket()
+	}
 	if c.connCancel != nil {
 		c.connCancel()
 	}

@@ -197,14 +197,15 @@ func (x *Ctx) TLS() *tls.ConnectionState {
 	return c.tlsState
 }
 
-// Context returns the connection's context. It is cancelled when the
-// connection closes, as soon as a write to the client fails (the client
-// left, or stopped reading for longer than the write timeout), and when the
-// server's base context is cancelled (a forced shutdown). The engine does
-// not watch the socket while the handler runs: a client that disconnects
-// is noticed at the next write (or body read), so a handler that waits
-// long without writing should bound its wait.
-func (x *Ctx) Context() context.Context { return x.c.context() }
+// Context returns the request's context. It is cancelled when the handler
+// returns; when the client closes or half-closes the connection while the
+// handler runs, once the request body has been read to its end (the cause,
+// context.Cause, is ErrClientGone; noticed through the server's poller,
+// so on Linux and not with GoroutinePerConn; watching starts with the
+// first call of the context's Done, so a handler that never waits on it
+// pays nothing); as soon as a write to the client fails; and when the
+// server's base context is cancelled (a forced shutdown).
+func (x *Ctx) Context() context.Context { return x.c.requestContext() }
 
 // Logger returns the server's logger.
 func (x *Ctx) Logger() *slog.Logger { return x.c.cfg.Logger }

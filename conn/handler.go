@@ -29,9 +29,14 @@ var (
 	// ErrContentLength is returned by Write when more bytes are written
 	// than a declared Content-Length.
 	ErrContentLength = errors.New("conn: wrote more than the declared Content-Length")
-	// ErrHeadersSent is returned by header-changing methods after the
-	// response head was sent (after Flush or a large Write).
-	ErrHeadersSent = errors.New("conn: response head already sent")
+	// ErrClientGone is the cause (context.Cause) of a request context
+	// cancelled because the client closed or half-closed the connection
+	// while the handler ran; the context's Err is context.Canceled, as
+	// in net/http.
+	ErrClientGone = errors.New("conn: client closed the connection")
+	// ErrHijacked is returned by Write, Flush, body reads and Hijack once
+	// the handler hijacked the connection (Ctx.Hijack).
+	ErrHijacked = errors.New("conn: connection hijacked")
 	// ErrConnClosed is returned by Write and Flush once the connection
 	// failed (client gone, write timeout); later writes are discarded.
 	ErrConnClosed = errors.New("conn: connection closed")

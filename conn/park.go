@@ -65,6 +65,9 @@ type pollHandler Conn
 func (h *pollHandler) OnEvent(poller.Event) {
 	c := (*Conn)(h)
 	w := c.state.Load()
+	if w&stateMask == stateActive && c.hangUp() {
+		return // a running handler's client left (hangup.go)
+	}
 	if !c.unpark(w) {
 		return
 	}

@@ -244,6 +244,9 @@ func (c *Conn) setIdleDeadline(t time.Time, slack time.Duration) {
 // setWriteDeadline arms the write timeout for a write starting now, with
 // the same slack rule as setIdleDeadline.
 func (c *Conn) setWriteDeadline(now time.Time) {
+	if c.userWDL {
+		return // the handler's own deadline holds until it returns
+	}
 	t := now.Add(c.cfg.WriteTimeout)
 	if !c.w.wdl.After(t) && t.Sub(c.w.wdl) <= c.cfg.WriteTimeout/8 {
 		return

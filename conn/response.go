@@ -191,6 +191,8 @@ func (x *Ctx) bodyAllowed() bool {
 func (x *Ctx) Write(p []byte) (int, error) {
 	c := x.c
 	switch {
+	case c.hijacked:
+		return 0, ErrHijacked
 	case c.broken:
 		return 0, ErrConnClosed
 	case !x.bodyAllowed():
@@ -226,6 +228,9 @@ func (x *Ctx) WriteString(s string) (int, error) { return x.Write(stringToBytes(
 // else until the connection closes (HTTP/1.0).
 func (x *Ctx) Flush() error {
 	c := x.c
+	if c.hijacked {
+		return ErrHijacked
+	}
 	if c.broken || x.abandoned {
 		return ErrConnClosed
 	}

@@ -16,12 +16,29 @@ func (c *Conn) serveRequest() {
 	x.reset()
 	c.closeAfter = !req.KeepAlive || leavesHTTP(req)
 	x.body.start(req, c.w.now, c.cfg.BodyTimeout)
+	c.bodyDone = x.body.err != nil
 	c.served++
 	if c.debug {
 		c.cfg.Logger.Debug("request", "method", string(req.Method), "target", string(req.Target),
 			"remote", c.nc.RemoteAddr().String())
 	}
-	c.callHandler()
+	switch {
+	case req.ExpectUnsupported:
+		// As net/http's server: an expectation nobody here can meet.
+		x.status = 417
+		c.closeAfter = true
+	case string(req.Method) == "OPTIONS" && string(req.Target) == "*":
+		// As net/http's server: "OPTIONS *" asks about the server as a
+		// whole; it gets 200 with an empty body, whatever the handler.
+	default:
+		c.callHandler()
+	}
+	c.endRequest()
+	c.userRDL, c.userWDL = false, false
+	if c.hijacked {
+		c.cfg.Counters.Requests.Add(1)
+		return
+	}
 	x.finish()
 	x.body.drain()
 	c.cfg.Counters.Requests.Add(1)

@@ -1,7 +1,10 @@
 package conn
 
+import "net/http"
+
 // StatusText returns the reason phrase for an HTTP status code (RFC 9110
-// section 15), or "Status" for a code it does not know.
+// section 15, and net/http's names for the rest), or "Status" for a code
+// neither knows.
 func StatusText(code int) string {
 	switch code {
 	case 100:
@@ -92,6 +95,9 @@ func StatusText(code int) string {
 		return "Gateway Timeout"
 	case 505:
 		return "HTTP Version Not Supported"
+	}
+	if t := http.StatusText(code); t != "" {
+		return t // the rarer codes (418, 425, 451...), as net/http names them
 	}
 	return "Status"
 }

@@ -1,6 +1,10 @@
 package conn
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/microframe/microframe/internal/ascii"
+)
 
 // bytesToString views b as a string without copying. The caller must not
 // keep the string past the life of b's contents.
@@ -11,54 +15,10 @@ func bytesToString(b []byte) string { return unsafe.String(unsafe.SliceData(b), 
 func stringToBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // foldEq reports whether a and b are equal under ASCII case folding.
-func foldEq(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if x == y {
-			continue
-		}
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
+func foldEq(a, b string) bool { return ascii.EqualFold(a, b) }
 
 // validName reports whether s is a non-empty token (RFC 9110 5.6.2).
-func validName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isTchar[s[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-var isTchar = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-		t[c-'a'+'A'] = true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
+func validName(s string) bool { return ascii.IsToken(s) }
 
 // hasToken reports whether the comma-separated list v contains token,
 // compared case-insensitively.

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/microframe/microframe/internal/ascii"
 )
 
 // Cookie is one cookie: a name and a value, plus the attributes a server
@@ -170,7 +172,7 @@ const timeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 // Validate reports whether Format would accept c, with the same error.
 func (c *Cookie) Validate() error {
-	if !isToken(c.Name) {
+	if !ascii.IsToken(c.Name) {
 		return c.errorf(ErrInvalidName, "not a token")
 	}
 	if len(c.Name)+len(c.Value) > MaxCookieSize {
@@ -224,33 +226,6 @@ func (c *Cookie) errorf(err error, format string, args ...any) error {
 		name = name[:64] + "..."
 	}
 	return fmt.Errorf("%w: cookie %q: %s", err, name, fmt.Sprintf(format, args...))
-}
-
-// tokenChars marks the bytes allowed in an RFC 9110 token.
-var tokenChars = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
-
-// isToken reports whether s is a non-empty token.
-func isToken[T string | []byte](s T) bool {
-	if len(s) == 0 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !tokenChars[s[i]] {
-			return false
-		}
-	}
-	return true
 }
 
 // checkJarName accepts the names a user agent stores (RFC 6265 5.2 and

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/microframe/microframe/internal/ascii"
 )
 
 func FuzzParseCookieHeader(f *testing.F) {
@@ -14,7 +16,7 @@ func FuzzParseCookieHeader(f *testing.F) {
 		cookies := ParseCookieHeader(header)
 		seen := map[string]bool{}
 		for _, c := range cookies {
-			if !isToken(c.Name) {
+			if !ascii.IsToken(c.Name) {
 				t.Fatalf("name %q is not a token", c.Name)
 			}
 			if strings.ContainsAny(c.Value, ";\x00\r\n\x7f") {

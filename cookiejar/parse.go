@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/microframe/microframe/internal/ascii"
 )
 
 // Reading the Cookie request header (RFC 6265 section 5.4, as browsers
@@ -93,7 +95,7 @@ func splitPair(part, want string) (name, value string, ok bool) {
 		return "", "", false
 	}
 	name = trimSpace(part[:eq])
-	if want != "" && name != want || !isToken(name) {
+	if want != "" && name != want || !ascii.IsToken(name) {
 		return "", "", false
 	}
 	value = trimSpace(part[eq+1:])

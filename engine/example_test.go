@@ -46,21 +46,11 @@ func ExampleAdapt() {
 // and body.
 func serveOnce(h engine.Handler, path string) string {
 	srv := &engine.Server{Handler: h}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err.Error()
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l) }()
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		<-done
-	}()
+	addr, stop := runServer(srv, srv.Serve)
+	defer stop()
 	tr := &http.Transport{DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr}).Get("http://" + l.Addr().String() + path)
+	resp, err := (&http.Client{Transport: tr}).Get("http://" + addr + path)
 	if err != nil {
 		return err.Error()
 	}

@@ -77,6 +77,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if !s.beginStop() {
 		return nil
 	}
+	s.shutdownH2()
+	s.runShutdownHooks()
 	wait := time.Millisecond
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
@@ -108,6 +110,7 @@ func (s *Server) Close() error {
 	if !s.beginStop() {
 		return nil
 	}
+	s.runShutdownHooks()
 	s.forceClose()
 	s.finish()
 	return nil
@@ -146,6 +149,7 @@ func (s *Server) forceClose() {
 			c.Close()
 			return true
 		})
+		s.closeH2()
 	}
 	closeAll()
 	s.cancel()
@@ -165,7 +169,7 @@ func (s *Server) finish() {
 		if err := s.pool.ReleaseTimeout(5 * time.Second); err != nil {
 			s.cfg.Logger.Warn("engine: pool release", "err", err)
 		}
-		s.stopParking()
+		s.stopPollers()
 		s.cancel()
 	})
 }

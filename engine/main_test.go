@@ -31,6 +31,13 @@ var quietLogger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{
 // result. Stopping the server is the caller's job; see startServer.
 func serve(t testing.TB, srv *engine.Server) (string, <-chan error) {
 	t.Helper()
+	return serveWith(t, srv, srv.Serve)
+}
+
+// serveWith is serve with the serving call given (srv.Serve, or a
+// ServeTLS call).
+func serveWith(t testing.TB, srv *engine.Server, serveFn func(net.Listener) error) (string, <-chan error) {
+	t.Helper()
 	if srv.Logger == nil {
 		srv.Logger = quietLogger
 	}
@@ -39,7 +46,7 @@ func serve(t testing.TB, srv *engine.Server) (string, <-chan error) {
 		t.Fatal(err)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() { errc <- serveFn(l) }()
 	return l.Addr().String(), errc
 }
 
@@ -48,6 +55,13 @@ func serve(t testing.TB, srv *engine.Server) (string, <-chan error) {
 func startServer(t testing.TB, srv *engine.Server) string {
 	t.Helper()
 	addr, errc := serve(t, srv)
+	stopAtEnd(t, srv, errc)
+	return addr
+}
+
+// stopAtEnd shuts srv down when the test ends, checking that Serve (or
+// ServeTLS) returned ErrServerClosed on errc.
+func stopAtEnd(t testing.TB, srv *engine.Server, errc <-chan error) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -58,7 +72,6 @@ func startServer(t testing.TB, srv *engine.Server) string {
 			t.Errorf("Serve returned %v, want ErrServerClosed", err)
 		}
 	})
-	return addr
 }
 
 // testNative answers like cmd/hello plus a few test endpoints.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -91,6 +92,10 @@ type Server struct {
 	// once, while connections wait for a worker or more than half the
 	// workers are busy. Default 1s.
 	BufferReleaseDelay time.Duration
+	// TLSConfig is the TLS configuration ServeTLS and ListenAndServeTLS
+	// start from (cloned; certificate files given to them are added). Nil
+	// means a default configuration. See ServeTLS for ALPN and HTTP/2.
+	TLSConfig *tls.Config
 
 	mu        sync.Mutex
 	started   bool
@@ -111,6 +116,9 @@ type Server struct {
 	maxConns  int64
 	inflight  atomic.Int64 // open connections: accepted and not yet finished
 	serveWG   sync.WaitGroup
+	h2        *h2state       // nil when the handler has no net/http form
+	watcher   *poller.Poller // watches running requests when parking is off (watch.go)
+	hooks     shutdownHooks  // RegisterOnShutdown (hooks.go)
 
 	// The parking path (workers.go); poller is nil without it.
 	poller     *poller.Poller
@@ -157,13 +165,19 @@ func (s *Server) start() error {
 	}
 	s.maxConns = int64(size)
 	s.conns = xsync.NewMapOf[*conn.Conn, struct{}]()
-	s.startParking()
+	if !s.startParking() {
+		s.startWatching()
+	}
 	pool, err := ants.NewPoolWithFuncGeneric(size, s.serveConn, s.poolOptions(10*time.Second)...)
 	if err != nil {
-		s.stopParking()
+		s.stopPollers()
 		return err
 	}
 	s.pool = pool
+	if err := s.initH2(); err != nil {
+		s.stopPollers()
+		return err
+	}
 	s.listeners = make(map[*net.Listener]struct{})
 	s.rejects = make(chan net.Conn, rejectQueue)
 	for range rejectWorkers {
@@ -271,6 +285,10 @@ func (s *Server) poolOptions(expiry time.Duration) []ants.Option {
 // serveConn runs one connection for its whole life on a pool goroutine
 // (the goroutine-per-connection path).
 func (s *Server) serveConn(nc net.Conn) {
+	if tc, ok := nc.(*tls.Conn); ok && s.serveTLS(tc) {
+		s.inflight.Add(-1)
+		return
+	}
 	c := conn.New(nc, s.cfg, s.Handler)
 	s.conns.Store(c, struct{}{})
 	c.Serve()
@@ -296,6 +314,7 @@ type Stats struct {
 	WriteErrors  int64 // failed writes (client gone)
 	Panics       int64 // handler panics recovered
 	IdleReleases int64 // buffer releases by idle connections
+	HangUps      int64 // request contexts cancelled because the client hung up mid-request
 }
 
 // Stats returns a snapshot of the server's counters. Each field is read
@@ -316,5 +335,6 @@ func (s *Server) Stats() Stats {
 		WriteErrors:  c.WriteErrors.Load(),
 		Panics:       c.Panics.Load(),
 		IdleReleases: c.IdleReleases.Load(),
+		HangUps:      c.HangUps.Load(),
 	}
 }

@@ -132,8 +132,11 @@ func (a *App) Handle(method, pattern string, h Handler) {
 }
 
 // HandleHTTP registers an http.Handler, like Handle. It receives the
-// original *http.Request under net/http and one built for it on the native
-// path; path parameters are available from r.PathValue.
+// original *http.Request under net/http and, on the native path, the one
+// net/http would have built (see docs/nethttp.md), with an
+// http.ResponseWriter that can Flush and Hijack; path parameters are
+// available from r.PathValue. The middleware around it see a Response that
+// records the status, headers and byte count the handler wrote.
 func (a *App) HandleHTTP(method, pattern string, h http.Handler) {
 	a.registerHTTP(nil, method, pattern, h)
 }
@@ -272,8 +275,8 @@ func (a *App) put(r *Request) {
 	r.body.reset()
 	r.form.reset()
 	r.params.Reset()
+	r.rw.Reset(nil)
 	b, f, rw := r.body, r.form, r.rw
-	rw.reset()
 	*r = Request{app: a, body: b, form: f, params: r.params, rw: rw}
 	a.pool.Put(r)
 }

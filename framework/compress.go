@@ -115,5 +115,5 @@ func (c *compressor) send(r *Request, resp Response) {
 		defer func() { r.w = prev }()
 		r.write(resp)
 	})).ServeHTTP(w, r.HTTPRequest())
-	r.rw.finish()
+	r.finishNative()
 }

@@ -1,37 +1,25 @@
 package framework
 
 import (
+	"bufio"
 	"context"
-	"crypto/tls"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 
-	"github.com/microframe/microframe/parse"
+	"github.com/microframe/microframe/internal/httpbridge"
 )
 
 // This file is the bridge to net/http in the other direction: http.Handlers
 // and net/http middleware running inside the framework, on either path.
 
-// nativeCtx is the part of *conn.Ctx the framework uses. Naming it as an
-// interface keeps the framework honest about what it needs from the engine,
-// and lets tests drive the native path without a socket.
+// nativeCtx is the part of *conn.Ctx the framework uses: what the bridge
+// to net/http needs, plus SetContentLength. Naming it as an interface keeps
+// the framework honest about what it needs from the engine, and lets tests
+// drive the native path without a socket.
 type nativeCtx interface {
-	Request() *parse.Request
-	Body() io.Reader
-	RemoteAddr() net.Addr
-	LocalAddr() net.Addr
-	TLS() *tls.ConnectionState
-	Context() context.Context
-	SetStatus(code int)
-	SetHeader(name, value string)
-	AddHeader(name, value string)
+	httpbridge.Ctx
 	SetContentLength(n int64)
-	Write(p []byte) (int, error)
-	WriteString(s string) (int, error)
-	Flush() error
-	SetClose()
 }
 
 // HTTPRequest returns the request as an *http.Request, for code written
@@ -51,48 +39,68 @@ func (r *Request) HTTPRequest() *http.Request {
 		}
 		return r.httpReq
 	}
-	pr := r.pr
-	u := &url.URL{Path: r.Path(), RawQuery: r.RawQuery()}
-	if raw := r.RawPath(); raw != u.Path {
-		u.RawPath = raw
+	hr, err := httpbridge.NewRequest(r.nc, r.Context())
+	if err != nil {
+		// A target url.ParseRequestURI refuses but the router accepted:
+		// keep what the Request itself knows.
+		u := &url.URL{Path: r.Path(), RawQuery: r.RawQuery()}
+		hr = &http.Request{Method: r.method, URL: u, Proto: r.Proto(), ProtoMajor: 1, ProtoMinor: r.pr.ProtoMinor,
+			Header: r.Headers(), Body: http.NoBody, ContentLength: r.pr.ContentLength, Host: r.Host(),
+			RemoteAddr: r.RemoteAddr(), RequestURI: string(r.pr.Target), TLS: r.nc.TLS(), Close: !r.pr.KeepAlive}
+		hr = hr.WithContext(r.Context())
 	}
-	hr := &http.Request{
-		Method:        r.method,
-		URL:           u,
-		Proto:         r.Proto(),
-		ProtoMajor:    1,
-		ProtoMinor:    pr.ProtoMinor,
-		Header:        r.Headers(),
-		Body:          http.NoBody,
-		ContentLength: pr.ContentLength,
-		Host:          r.Host(),
-		RemoteAddr:    r.RemoteAddr(),
-		RequestURI:    string(pr.Target),
-		TLS:           r.nc.TLS(),
-		Close:         !pr.KeepAlive,
-	}
-	if pr.Framing != parse.NoBody {
-		hr.Body = &bodyReader{r: r}
-	}
-	if pr.Framing == parse.Chunked {
-		hr.TransferEncoding = []string{"chunked"}
+	if hr.Body != http.NoBody {
+		hr.Body = &bodyReader{r: r} // replayable, and bounded by MaxBodyBytes
 	}
 	for i := 0; i < r.params.Len(); i++ {
 		name, value := r.params.At(i)
 		hr.SetPathValue(name, decodePath(value))
 	}
-	r.httpReq = hr.WithContext(r.Context())
+	r.httpReq = hr
 	return r.httpReq
 }
 
 // responseWriter returns the http.ResponseWriter for r: net/http's own, or
-// one over the native connection.
+// the bridge's over the native connection.
 func (r *Request) responseWriter() http.ResponseWriter {
 	if r.w != nil {
 		return r.w
 	}
-	r.rw.nc = r.nc
+	return r.nativeWriter()
+}
+
+// nativeWriter returns the bridge's ResponseWriter over r.nc, set up on
+// first use in this request.
+func (r *Request) nativeWriter() *httpbridge.ResponseWriter {
+	if !r.rwOn {
+		r.rwOn = true
+		r.rw.Reset(r.nc)
+	}
 	return &r.rw
+}
+
+// finishNative completes a response that an http.Handler wrote through
+// the bridge's writer (a 200 for one that wrote nothing); on the net/http
+// path, or when the bridge was not used, it does nothing.
+func (r *Request) finishNative() {
+	if r.w == nil && r.rwOn {
+		r.rw.Finish()
+	}
+}
+
+// serveHTTP runs h with the net/http view of r and returns a Response
+// that records what h wrote (status, headers, body bytes), for the
+// middleware around it to see.
+func (r *Request) serveHTTP(h http.Handler, hr *http.Request) Response {
+	if r.w != nil {
+		ow := &observedWriter{ResponseWriter: r.w}
+		h.ServeHTTP(ow, hr)
+		return written(ow.status, ow.Header(), ow.n)
+	}
+	w := r.nativeWriter()
+	h.ServeHTTP(w, hr)
+	w.Finish()
+	return written(w.Status(), w.Header(), w.Written())
 }
 
 // fromHTTPHandler adapts an http.Handler to a Handler.
@@ -104,12 +112,9 @@ func fromHTTPHandler(h http.Handler) Handler {
 			hr.SetPathValue(name, decodePath(value))
 		}
 		if r.compress != nil {
-			r.compress.handler(h).ServeHTTP(r.responseWriter(), hr)
-		} else {
-			h.ServeHTTP(r.responseWriter(), hr)
+			h = r.compress.handler(h)
 		}
-		r.rw.finish()
-		return written()
+		return r.serveHTTP(h, hr)
 	}
 }
 
@@ -123,9 +128,9 @@ type requestKey struct{}
 // write to.
 //
 // Such a middleware writes the response itself, so the Response the inner
-// handlers return is sent from inside it, and the middleware before it in
-// the chain see an empty Response: place FromHTTP middleware innermost
-// when an outer middleware needs the real status.
+// handlers return is sent from inside it; the middleware before it in the
+// chain see a Response that records what was written: its StatusCode,
+// Header and BytesWritten.
 func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 	return func(next Handler) Handler {
 		inner := http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
@@ -141,9 +146,7 @@ func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 		return func(r *Request) Response {
 			hr := r.HTTPRequest()
 			hr = hr.WithContext(context.WithValue(hr.Context(), requestKey{}, r))
-			h.ServeHTTP(r.responseWriter(), hr)
-			r.rw.finish()
-			return written()
+			return r.serveHTTP(h, hr)
 		}
 	}
 }
@@ -169,86 +172,46 @@ func (r *Request) adopt(w http.ResponseWriter, hr *http.Request) {
 	r.header = nil
 }
 
-// ctxResponseWriter is an http.ResponseWriter over the native path. Like
-// net/http's, it sends the status and the headers set so far with the
-// first Write or Flush (or when the handler returns), sniffing a
-// Content-Type from the first bytes when none was set; header changes
-// after that are ignored.
-type ctxResponseWriter struct {
-	nc     nativeCtx
-	h      http.Header
-	status int  // from WriteHeader, 0 before
-	sent   bool // the status and headers went to nc
+// observedWriter passes everything on to net/http's ResponseWriter and
+// records the status and the number of body bytes. Unwrap lets
+// http.ResponseController reach the methods underneath (Flush, Hijack,
+// deadlines).
+type observedWriter struct {
+	http.ResponseWriter
+	status int
+	n      int64
 }
 
-func (w *ctxResponseWriter) reset() {
-	clear(w.h)
-	w.nc, w.status, w.sent = nil, 0, false
-}
-
-// Header returns the header map that will be sent.
-func (w *ctxResponseWriter) Header() http.Header {
-	if w.h == nil {
-		w.h = make(http.Header)
+// WriteHeader records the first status and passes it on.
+func (w *observedWriter) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 {
+		w.status = code
 	}
-	return w.h
+	w.ResponseWriter.WriteHeader(code)
 }
 
-// WriteHeader records the status; the first call wins.
-func (w *ctxResponseWriter) WriteHeader(code int) {
-	if w.status != 0 || code < 200 {
-		return // informational responses are the engine's business
-	}
-	w.status = code
-}
-
-// send passes the status and headers to the connection, once; p is the
-// first body bytes, for sniffing.
-func (w *ctxResponseWriter) send(p []byte) {
-	if w.sent {
-		return
-	}
-	w.sent = true
+// Write passes p on, counting it.
+func (w *observedWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	if _, ok := w.h["Content-Type"]; !ok && len(p) > 0 && bodyAllowed(w.status) {
-		w.Header().Set("Content-Type", http.DetectContentType(p))
+	n, err := w.ResponseWriter.Write(p)
+	w.n += int64(n)
+	return n, err
+}
+
+// Flush passes the flush on.
+func (w *observedWriter) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
 	}
-	for name, values := range w.h {
-		for _, v := range values {
-			w.nc.AddHeader(name, v)
-		}
-	}
-	w.nc.SetStatus(w.status)
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
 
-// Write sends the head if needed, then p.
-func (w *ctxResponseWriter) Write(p []byte) (int, error) {
-	w.send(p)
-	return w.nc.Write(p)
+// Hijack passes the hijack on.
+func (w *observedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
-// WriteString is Write for a string.
-func (w *ctxResponseWriter) WriteString(s string) (int, error) {
-	if !w.sent {
-		return w.Write([]byte(s))
-	}
-	return w.nc.WriteString(s)
-}
-
-// Flush sends what was written so far; for http.Flusher.
-func (w *ctxResponseWriter) Flush() { _ = w.FlushError() }
-
-// FlushError is Flush with its error; http.ResponseController uses it.
-func (w *ctxResponseWriter) FlushError() error {
-	w.send(nil)
-	return w.nc.Flush()
-}
-
-// finish sends the head of a handler that wrote no body.
-func (w *ctxResponseWriter) finish() {
-	if w.nc != nil {
-		w.send(nil)
-	}
-}
+// Unwrap returns net/http's ResponseWriter.
+func (w *observedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/microframe/microframe/framework/router"
+	"github.com/microframe/microframe/internal/httpbridge"
 	"github.com/microframe/microframe/parse"
 )
 
@@ -52,8 +53,9 @@ type Request struct {
 	probe  bool  // a registration-time call to a Bind handler, see boundPlan
 	probed *plan // what that handler binds
 
-	httpReq *http.Request     // built on demand on the native path
-	rw      ctxResponseWriter // the http.ResponseWriter over the native path
+	httpReq *http.Request             // built on demand on the native path
+	rw      httpbridge.ResponseWriter // the http.ResponseWriter over the native path
+	rwOn    bool                      // rw was reset for this request
 }
 
 // Method returns the request method, as sent ("GET", "POST"...).

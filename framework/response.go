@@ -28,6 +28,10 @@ type Response struct {
 	err     error
 	content io.ReadSeeker // for Content, with name and value (the modtime)
 	header  []headerField
+	// For kindWritten: the first nsent fields of header are what the
+	// http.Handler sent; wrote is the body bytes it wrote.
+	nsent int
+	wrote int64
 }
 
 type bodyKind uint8
@@ -177,6 +181,25 @@ func (resp Response) Header(name string) string {
 // other.
 func (resp Response) Err() error { return resp.err }
 
+// BytesWritten returns the number of body bytes an http.Handler (HandleHTTP,
+// FromHTTP) wrote for this Response; 0 for Responses that are still to be
+// sent.
+func (resp Response) BytesWritten() int64 { return resp.wrote }
+
 // written is the Response of a handler that already wrote its answer
-// through an http.ResponseWriter: there is nothing left to send.
-func written() Response { return Response{kind: kindWritten} }
+// through an http.ResponseWriter, with the status, headers and byte count
+// it wrote, so that the middleware around it can see them. Headers that
+// middleware add to it afterwards are still sent on the native path as
+// long as the response head is still buffered (no Flush, under 64 KiB of
+// body); through net/http they are dropped, as net/http ignores header
+// changes after WriteHeader.
+func written(status int, hdr http.Header, n int64) Response {
+	resp := Response{kind: kindWritten, status: status, wrote: n}
+	for name, vs := range hdr {
+		for _, v := range vs {
+			resp.header = append(resp.header, headerField{name: name, value: v, add: true})
+		}
+	}
+	resp.nsent = len(resp.header)
+	return resp
+}

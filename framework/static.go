@@ -163,9 +163,7 @@ func (r *Request) sendContent(resp Response) {
 	}
 	modtime, _ := resp.value.(time.Time)
 	http.ServeContent(w, hr, resp.name, modtime, resp.content)
-	if r.w == nil {
-		r.rw.finish()
-	}
+	r.finishNative()
 }
 
 func closeContent(c io.ReadSeeker) {

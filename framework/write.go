@@ -26,6 +26,9 @@ func (a *App) send(r *Request, resp Response) {
 	}
 	switch resp.kind {
 	case kindWritten:
+		for _, f := range resp.header[resp.nsent:] {
+			r.lateHeader(f.name, f.value, f.add)
+		}
 		return
 	case kindJSON, kindTemplate:
 		buf := bufPool.Get().(*bytes.Buffer)
@@ -123,6 +126,20 @@ func (r *Request) outHeader(name, value string, add bool) {
 		} else {
 			r.w.Header().Set(name, value)
 		}
+		return
+	}
+	if add {
+		r.nc.AddHeader(name, value)
+	} else {
+		r.nc.SetHeader(name, value)
+	}
+}
+
+// lateHeader sets a header on a response an http.Handler already wrote:
+// on the native path it still counts while the engine buffers the head.
+func (r *Request) lateHeader(name, value string, add bool) {
+	if r.nc == nil {
+		r.outHeader(name, value, add)
 		return
 	}
 	if add {

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/microframe/microframe/internal/ascii"
 )
 
 // Errors about the configuration, returned by Run before any connection is
@@ -120,11 +122,11 @@ func appendRequest(dst []byte, method string, u *url.URL, host string, h http.He
 
 // checkRequest rejects a method or headers that would corrupt the framing.
 func checkRequest(method string, h http.Header) error {
-	if method == "" || !isToken(method) {
+	if method == "" || !ascii.IsToken(method) {
 		return fmt.Errorf("%w: method %q", ErrBadHeaderValue, method)
 	}
 	for name, values := range h {
-		if !isToken(name) {
+		if !ascii.IsToken(name) {
 			return fmt.Errorf("%w: header name %q", ErrBadHeaderValue, name)
 		}
 		for _, v := range values {
@@ -136,30 +138,13 @@ func checkRequest(method string, h http.Header) error {
 	return nil
 }
 
-// isToken reports whether s is an HTTP token (RFC 9110, 5.6.2).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // ParseHeader parses one "Name: value" line, as given to curl's or wrk's
 // -H flag, and adds it to h. It returns ErrBadHeaderValue if the line has
 // no colon, the name is not a token, or the value contains CR or LF.
 func ParseHeader(h http.Header, line string) error {
 	name, value, ok := strings.Cut(line, ":")
 	name = strings.TrimSpace(name)
-	if !ok || !isToken(name) {
+	if !ok || !ascii.IsToken(name) {
 		return fmt.Errorf("%w: %q is not \"Name: value\"", ErrBadHeaderValue, line)
 	}
 	value = strings.TrimSpace(value)

@@ -3,6 +3,8 @@ package loadtest
 import (
 	"bytes"
 	"errors"
+
+	"github.com/microframe/microframe/internal/ascii"
 )
 
 // Errors about what the target sent back. A response that fails to parse
@@ -366,23 +368,8 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-// equalFold reports whether b equals the lower-case ASCII string s,
-// ignoring ASCII case in b.
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range len(b) {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != s[i] {
-			return false
-		}
-	}
-	return true
-}
+// equalFold reports whether b equals s, ignoring ASCII case.
+func equalFold(b []byte, s string) bool { return ascii.EqualFoldBytes(b, s) }
 
 func hasSuffixFold(b []byte, s string) bool {
 	return len(b) >= len(s) && equalFold(b[len(b)-len(s):], s)

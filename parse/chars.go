@@ -1,6 +1,10 @@
 package parse
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/microframe/microframe/internal/ascii"
+)
 
 // Character classes of RFC 9110 and RFC 3986, as one lookup table: a byte's
 // entry holds one bit per class it belongs to. A table lookup is one load
@@ -25,7 +29,11 @@ func buildClass() (t [256]uint8) {
 		alpha = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		digit = "0123456789"
 	)
-	set(alpha+digit+"!#$%&'*+-.^_`|~", cToken)
+	for c := range t {
+		if ascii.IsTokenChar(byte(c)) {
+			t[c] |= cToken
+		}
+	}
 	set(alpha+digit+"-._~"+"!$&'()*+,;=", cHost)
 	set(digit+"abcdefABCDEF", cHex)
 	for c := 0x21; c < 0x7f; c++ {

@@ -19,6 +19,7 @@ type headFields struct {
 	close      bool // Connection: close
 	keepAlive  bool // Connection: keep-alive
 	expect100  bool // Expect: 100-continue
+	expectElse bool // an Expect field with another expectation
 	targetHost bool // Host came from the request-target
 }
 
@@ -224,8 +225,12 @@ func (h *headFields) known(name, value []byte, req *Request) error {
 			}
 		}
 	case 6:
-		if equalFold(name, "Expect") && equalFold(value, "100-continue") {
-			h.expect100 = true
+		if equalFold(name, "Expect") {
+			if equalFold(value, "100-continue") {
+				h.expect100 = true
+			} else {
+				h.expectElse = true
+			}
 		}
 	case 10:
 		if equalFold(name, "Connection") {
@@ -367,5 +372,6 @@ func (h *headFields) finish(req *Request, maxBody int64) error {
 	}
 	// RFC 9110 section 10.1.1: an HTTP/1.0 client cannot have meant it.
 	req.ExpectContinue = h.expect100 && http11 && (req.Framing == Chunked || req.ContentLength > 0)
+	req.ExpectUnsupported = h.expectElse && !h.expect100
 	return nil
 }

@@ -1,5 +1,7 @@
 package parse
 
+import "github.com/microframe/microframe/internal/ascii"
+
 // Framing says how the body of a request is delimited (RFC 9112 section 6).
 type Framing uint8
 
@@ -65,6 +67,10 @@ type Request struct {
 	// ExpectContinue reports "Expect: 100-continue" (case-insensitive) on
 	// an HTTP/1.1 request with a body (HTTP/1.0 clients cannot expect it).
 	ExpectContinue bool
+	// ExpectUnsupported reports an Expect field with an expectation other
+	// than 100-continue, which no server here can meet: RFC 9110 10.1.1
+	// lets it answer 417 (Expectation Failed), as net/http does.
+	ExpectUnsupported bool
 }
 
 // Header returns the value of the first header field named name, compared
@@ -132,18 +138,4 @@ func (r *Request) Reset() {
 }
 
 // equalFold reports whether b equals s under ASCII case folding.
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		x, y := b[i], s[i]
-		if x == y {
-			continue
-		}
-		if x|0x20 != y|0x20 || (x|0x20) < 'a' || (x|0x20) > 'z' {
-			return false
-		}
-	}
-	return true
-}
+func equalFold(b []byte, s string) bool { return ascii.EqualFoldBytes(b, s) }

@@ -65,9 +65,10 @@ func allow(x *engine.Ctx, method []byte, want string) bool {
 	return false
 }
 
-// newMux serves the same endpoints as a net/http Handler.
-func newMux() http.Handler {
+// newMux serves the same endpoints as a net/http Handler, with e's.
+func newMux(e *extras) http.Handler {
 	mux := http.NewServeMux()
+	e.addToMux(mux)
 	mux.HandleFunc("GET /plaintext", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, helloText)
@@ -90,9 +91,10 @@ func newMux() http.Handler {
 }
 
 // newFrameworkApp serves the same endpoints through the framework: its
-// router, Request and Response, on whichever server runs it.
-func newFrameworkApp() *framework.App {
+// router, Request and Response, on whichever server runs it; with e's.
+func newFrameworkApp(e *extras) *framework.App {
 	app := framework.New()
+	e.addToApp(app)
 	app.Get("/plaintext", func(r *framework.Request) framework.Response {
 		return framework.Bytes("text/plain", helloBytes)
 	})

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
-
-	"github.com/microframe/microframe/engine"
 )
 
 // IgnoreCurrent: ants starts a default pool in its package init.
@@ -21,11 +19,13 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m, goleak.IgnoreCurrent()) }
 // TestHandlersAgree: every -handler answers the endpoints the same way.
 func TestHandlersAgree(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	servers := map[string]server{
-		"native":    &engine.Server{Handler: engine.HandlerFunc(serveNative), Logger: quiet},
-		"nethttp":   &engine.Server{Handler: engine.Adapt(newMux()), Logger: quiet},
-		"stdlib":    &http.Server{Handler: newMux()},
-		"framework": &engine.Server{Handler: newFrameworkApp(), Logger: quiet},
+	servers := map[string]server{}
+	for _, name := range []string{"native", "nethttp", "stdlib", "framework"} {
+		srv, _, err := newServer(name, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		servers[name] = srv
 	}
 	requests := []struct {
 		method, path, body string

@@ -76,6 +76,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/microframe/microframe/internal/ascii"
 )
 
 // Result says what a lookup found.
@@ -225,17 +227,9 @@ func joinAllow(methods []string) string {
 // validMethod reports whether m is "" (any method) or an RFC 9110 token.
 func validMethod(m string) bool {
 	for i := 0; i < len(m); i++ {
-		if !isTokenByte(m[i]) {
+		if !ascii.IsTokenChar(m[i]) {
 			return false
 		}
 	}
 	return true
-}
-
-func isTokenByte(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }

@@ -1,0 +1,169 @@
+package conn
+
+import (
+	"context"
+	"crypto/tls"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/microframe/microframe/internal/poller"
+)
+
+// Disconnect detection while a handler runs. A request's context is made
+// on the first call of Ctx.Context; the first call of its Done (by the
+// handler, or by anything it passed the context to) asks the server's
+// poller to report a hang-up of the socket (EPOLLRDHUP: the client closed
+// or half-closed its side, or the socket failed), and the report cancels
+// the context with ErrClientGone as its cause. A handler that never waits
+// on its context costs nothing: no registration, no system call.
+//
+// As in net/http, a hang-up is watched for only once the request body has
+// been read to its end (at once for a request without a body): before
+// that, the client may still be sending it. The watch ends when the
+// handler returns (Disarm), or when it hijacks the connection. Connections
+// the poller cannot watch (no poller: not Linux) are not watched: their
+// context ends when a write fails, when the handler returns, or at a
+// forced shutdown.
+//
+// The state lives in the request's context, allocated only for requests
+// that ask for one, so that the Conn of a parked connection stays small.
+
+// requestCtx is a request's context: a cancellable child of the
+// connection's whose Done arms the hang-up watch. Its mu orders arming,
+// which may happen on any goroutine and at any time (even after the
+// handler returned), against the end of the request and the poller's
+// event.
+type requestCtx struct {
+	context.Context
+	cancel context.CancelCauseFunc
+	c      *Conn
+	asked  atomic.Bool // Done was called: the fast path of Done
+
+	mu       sync.Mutex
+	bodyDone bool // the body was read to its end (or failed)
+	armed    bool // ArmHangUp is in effect for this request
+	ended    bool // the handler returned or hijacked: never arm again
+}
+
+// Done returns the channel closed when the request's context ends; its
+// first call starts watching the client for a hang-up.
+func (r *requestCtx) Done() <-chan struct{} {
+	if !r.asked.Load() && r.asked.CompareAndSwap(false, true) {
+		r.mu.Lock()
+		r.armLocked()
+		r.mu.Unlock()
+	}
+	return r.Context.Done()
+}
+
+// armLocked arms the poller if the watch was asked for, the body is read
+// and the request still runs; r.mu is held.
+func (r *requestCtx) armLocked() {
+	if r.armed || r.ended || !r.bodyDone || !r.asked.Load() {
+		return
+	}
+	c := r.c
+	reg := c.reg.Load()
+	if reg == nil {
+		sc := watchable(c.cfg, c.nc)
+		if sc == nil {
+			return
+		}
+		var err error
+		if reg, err = c.cfg.Poller.Register(sc, (*pollHandler)(c)); err != nil {
+			return
+		}
+		c.reg.Store(reg)
+	}
+	c.watched.Store(r)
+	if reg.ArmHangUp() == nil {
+		r.armed = true
+	}
+}
+
+// requestContext returns the current request's context, creating it on
+// first use.
+func (c *Conn) requestContext() context.Context {
+	if c.req == nil {
+		ctx, cancel := context.WithCancelCause(c.context())
+		c.req = &requestCtx{Context: ctx, cancel: cancel, c: c, bodyDone: c.bodyDone}
+	}
+	return c.req
+}
+
+// bodyEnded is called by the actor when the body was read to its end or
+// failed: a watch that was waiting for it starts now.
+func (c *Conn) bodyEnded() {
+	c.bodyDone = true
+	if r := c.req; r != nil {
+		r.mu.Lock()
+		r.bodyDone = true
+		r.armLocked()
+		r.mu.Unlock()
+	}
+}
+
+// stopWatch ends the watch of the current request (the handler returned,
+// or hijacked the connection).
+func (c *Conn) stopWatch() {
+	r := c.req
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.ended = true
+	if r.armed {
+		r.armed = false
+		if reg := c.reg.Load(); reg != nil {
+			reg.Disarm()
+		}
+	}
+	r.mu.Unlock()
+	c.watched.CompareAndSwap(r, nil)
+}
+
+// endRequest stops the watch and cancels the request's context, if one
+// was made.
+func (c *Conn) endRequest() {
+	if r := c.req; r != nil {
+		c.stopWatch()
+		c.req = nil
+		r.cancel(context.Canceled)
+	}
+}
+
+// hangUp runs on the poller goroutine for an event on an active
+// connection: it cancels the watched request's context. It reports false
+// when no request was watched.
+func (c *Conn) hangUp() bool {
+	r := c.watched.Load()
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	fire := r.armed && !r.ended
+	r.armed = false
+	r.mu.Unlock()
+	if !fire {
+		return false
+	}
+	c.cfg.Counters.HangUps.Add(1)
+	r.cancel(ErrClientGone)
+	return true
+}
+
+// watchable returns the socket the poller can watch for nc (for TLS, the
+// TCP connection underneath), or nil.
+func watchable(cfg *Config, nc any) syscall.Conn {
+	if cfg.Poller == nil {
+		return nil
+	}
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	sc, _ := nc.(syscall.Conn)
+	return sc
+}
+
+var _ poller.Handler = (*pollHandler)(nil)
