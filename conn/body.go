@@ -82,13 +82,13 @@ func (b *body) readLength(p []byte) (int, error) {
 		if len(p) >= minBufClass {
 			n, err = c.nc.Read(p) // large reads skip the buffer
 		} else {
-			c.r0, c.r1 = 0, 0
+			c.r0, c.r1 = c.keep, c.keep // past the head the handler may still read
 			if err = c.makeRoom(); err == nil {
 				var m int
-				m, err = c.nc.Read(c.rbuf)
-				c.r1 = m
-				n = copy(p, c.rbuf[:m])
-				c.r0 = n
+				m, err = c.nc.Read(c.rbuf[c.r1:])
+				c.r1 += m
+				n = copy(p, c.rbuf[c.r0:c.r1])
+				c.r0 += n
 			}
 		}
 		if n == 0 {

@@ -44,6 +44,8 @@ type Conn struct {
 	// Owned by the actor goroutine.
 	rbuf       []byte // read buffer; unread bytes are rbuf[r0:r1]
 	r0, r1     int
+	keep       int    // while a request is served, rbuf[:keep] holds its head: body reads never overwrite it
+	retired    []byte // the buffer the current head lives in, when a body read outgrew it; pooled again after the request
 	out        []byte // response bytes not yet written to nc
 	w          *work  // pooled per-request state, held while the connection has work
 	x          *Ctx   // &w.x: the request being served
@@ -187,6 +189,7 @@ func (c *Conn) finish(r any) {
 // releaseBuffers returns the read and write buffers to their pools. Only
 // called when no request bytes are buffered and all output was written.
 func (c *Conn) releaseBuffers() {
+	c.unpinHead()
 	if c.rbuf != nil {
 		putBuf(c.rbuf[:0])
 		c.rbuf = nil
@@ -199,6 +202,21 @@ func (c *Conn) releaseBuffers() {
 		c.out = nil
 	}
 	c.r0, c.r1 = 0, 0
+}
+
+// pinHead protects the head just parsed, whose fields are slices of rbuf,
+// while its request is served: body reads compact and refill the buffer
+// only past it, and a buffer the body outgrows stays out of the pool until
+// unpinHead.
+func (c *Conn) pinHead() { c.keep = c.r0 }
+
+// unpinHead ends pinHead's protection once nothing reads the head any more.
+func (c *Conn) unpinHead() {
+	c.keep = 0
+	if c.retired != nil {
+		putBuf(c.retired[:0])
+		c.retired = nil
+	}
 }
 
 // context returns the connection's context, creating it on first use.

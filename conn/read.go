@@ -197,9 +197,10 @@ func (c *Conn) newReadBuf(n int) []byte {
 }
 
 // makeRoom makes sure rbuf has free space after r1: it allocates the
-// buffer, moves unread bytes to the front, or doubles the buffer, up to
-// twice the head limit (a head or chunk line larger than that was refused
-// by the parser already).
+// buffer, moves unread bytes to the front (to just past the pinned head
+// while a request is served), or doubles the buffer, up to twice the head
+// limit (a head or chunk line larger than that was refused by the parser
+// already).
 func (c *Conn) makeRoom() error {
 	if c.rbuf == nil {
 		c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
@@ -207,9 +208,9 @@ func (c *Conn) makeRoom() error {
 	if c.r1 < len(c.rbuf) {
 		return nil
 	}
-	if c.r0 > 0 {
-		c.r1 = copy(c.rbuf, c.rbuf[c.r0:c.r1])
-		c.r0 = 0
+	if c.r0 > c.keep {
+		c.r1 = c.keep + copy(c.rbuf[c.keep:], c.rbuf[c.r0:c.r1])
+		c.r0 = c.keep
 		return nil
 	}
 	if len(c.rbuf) >= 2*c.cfg.Limits.MaxHeaderBytes+c.cfg.ReadBufferSize {
@@ -217,7 +218,11 @@ func (c *Conn) makeRoom() error {
 	}
 	nb := c.newReadBuf(2 * len(c.rbuf))
 	c.r1 = copy(nb, c.rbuf[:c.r1])
-	putBuf(c.rbuf[:0])
+	if c.keep > 0 && c.retired == nil {
+		c.retired = c.rbuf // the pinned head's fields still point here
+	} else {
+		putBuf(c.rbuf[:0])
+	}
 	c.rbuf = nb
 	return nil
 }

@@ -14,6 +14,8 @@ func (c *Conn) serveRequest() {
 	x := c.x
 	req := &x.req
 	x.reset()
+	c.pinHead()
+	defer c.unpinHead()
 	c.closeAfter = !req.KeepAlive || leavesHTTP(req)
 	x.body.start(req, c.w.now, c.cfg.BodyTimeout)
 	c.bodyDone = x.body.err != nil
