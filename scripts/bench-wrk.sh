@@ -7,6 +7,10 @@
 # /proc/PID/stat (utime+stime) around each run; peak RSS from VmHWM.
 #
 # Usage: scripts/bench-wrk.sh [DURATION] [ROUNDS]    (defaults 5s, 3)
+#        BASE=REV scripts/bench-wrk.sh ...   also runs cmd/hello as of git
+#        revision REV (native, nethttp, framework as base-*), alternating
+#        with the working tree's in the same rounds: a before/after check.
+#        CONTENDERS="base-native native" limits the run to those servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-5s}
@@ -28,6 +32,14 @@ declare -A CMD=(
   [fasthttp]="$tmp/fasthttp"
 )
 ORDER=(native nethttp stdlib framework fasthttp)
+if [ -n "${BASE:-}" ]; then
+  git worktree add -q --detach "$tmp/base" "$BASE"
+  (cd "$tmp/base" && go build -o "$tmp/hello-base" ./cmd/hello)
+  git worktree remove --force "$tmp/base"
+  for h in native nethttp framework; do CMD[base-$h]="$tmp/hello-base -handler $h"; done
+  ORDER=(base-native native base-nethttp nethttp base-framework framework stdlib fasthttp)
+fi
+if [ -n "${CONTENDERS:-}" ]; then read -r -a ORDER <<<"$CONTENDERS"; fi
 results="$tmp/results"
 : > "$results"
 
