@@ -64,7 +64,9 @@ func sessionApp(t *testing.T) *framework.App {
 	return a
 }
 
-func TestSessions(t *testing.T) {
+// onEachServer runs test against sessionApp served by net/http and by the
+// engine, with a client that keeps cookies.
+func onEachServer(t *testing.T, test func(t *testing.T, base string, c *http.Client)) {
 	for _, tr := range []struct {
 		name  string
 		serve func(testing.TB, *framework.App) string
@@ -74,74 +76,80 @@ func TestSessions(t *testing.T) {
 			jar, _ := cookiejar.New(nil)
 			c := &http.Client{Jar: jar, Transport: &http.Transport{}}
 			t.Cleanup(c.CloseIdleConnections)
-			call := func(method, path, form string) (*http.Response, string) {
-				t.Helper()
-				req, _ := http.NewRequest(method, base+path, strings.NewReader(form))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				resp, err := c.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				var b strings.Builder
-				buf := make([]byte, 512)
-				for {
-					n, err := resp.Body.Read(buf)
-					b.Write(buf[:n])
-					if err != nil {
-						break
-					}
-				}
-				return resp, b.String()
-			}
-			if resp, _ := call("GET", "/untouched", ""); resp.Header.Get("Set-Cookie") != "" {
-				t.Errorf("an untouched session set a cookie: %q", resp.Header.Get("Set-Cookie"))
-			}
-			resp, body := call("GET", "/counter", "")
-			setCookie := resp.Header.Get("Set-Cookie")
-			for _, w := range []string{"session=", "Path=/", "HttpOnly", "SameSite=Lax"} {
-				if !strings.Contains(setCookie, w) {
-					t.Errorf("Set-Cookie %q lacks %q", setCookie, w)
-				}
-			}
-			if strings.Contains(setCookie, "Secure") {
-				t.Errorf("Secure over plain HTTP: %q", setCookie)
-			}
-			if resp.Header.Get("Vary") != "Cookie" || body != "1" {
-				t.Errorf("first count: %q, Vary %q", body, resp.Header.Get("Vary"))
-			}
-			for want := 2; want <= 3; want++ {
-				resp, body := call("GET", "/counter", "")
-				if body != strconv.Itoa(want) || resp.Header.Get("Set-Cookie") != "" {
-					t.Errorf("count %q, want %d (Set-Cookie %q)", body, want, resp.Header.Get("Set-Cookie"))
-				}
-			}
-			if resp, _ := call("GET", "/whoami", ""); resp.StatusCode != 401 {
-				t.Errorf("whoami before login: %d", resp.StatusCode)
-			}
-			resp, _ = call("POST", "/login", "user=ada")
-			renewed := resp.Header.Get("Set-Cookie")
-			if renewed == "" || renewed == setCookie {
-				t.Errorf("login did not renew the id: %q then %q", setCookie, renewed)
-			}
-			if _, body := call("GET", "/whoami", ""); body != "ada" {
-				t.Errorf("whoami %q", body)
-			}
-			if _, body := call("GET", "/counter", ""); body != "4" {
-				t.Errorf("counter after login %q: data must survive Renew", body)
-			}
-			if _, body := call("POST", "/prefs", "theme=dark"); body != "dark" {
-				t.Errorf("prefs %q", body)
-			}
-			resp, _ = call("POST", "/logout", "")
-			if !strings.Contains(resp.Header.Get("Set-Cookie"), "Max-Age=0") && !strings.Contains(resp.Header.Get("Set-Cookie"), "Expires=Thu, 01 Jan 1970") {
-				t.Errorf("logout did not delete the cookie: %q", resp.Header.Get("Set-Cookie"))
-			}
-			if resp, _ := call("GET", "/whoami", ""); resp.StatusCode != 401 {
-				t.Errorf("whoami after logout: %d", resp.StatusCode)
-			}
+			test(t, base, c)
 		})
 	}
+}
+
+func TestSessions(t *testing.T) {
+	onEachServer(t, func(t *testing.T, base string, c *http.Client) {
+		call := func(method, path, form string) (*http.Response, string) {
+			t.Helper()
+			req, _ := http.NewRequest(method, base+path, strings.NewReader(form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var b strings.Builder
+			buf := make([]byte, 512)
+			for {
+				n, err := resp.Body.Read(buf)
+				b.Write(buf[:n])
+				if err != nil {
+					break
+				}
+			}
+			return resp, b.String()
+		}
+		if resp, _ := call("GET", "/untouched", ""); resp.Header.Get("Set-Cookie") != "" {
+			t.Errorf("an untouched session set a cookie: %q", resp.Header.Get("Set-Cookie"))
+		}
+		resp, body := call("GET", "/counter", "")
+		setCookie := resp.Header.Get("Set-Cookie")
+		for _, w := range []string{"session=", "Path=/", "HttpOnly", "SameSite=Lax"} {
+			if !strings.Contains(setCookie, w) {
+				t.Errorf("Set-Cookie %q lacks %q", setCookie, w)
+			}
+		}
+		if strings.Contains(setCookie, "Secure") {
+			t.Errorf("Secure over plain HTTP: %q", setCookie)
+		}
+		if resp.Header.Get("Vary") != "Cookie" || body != "1" {
+			t.Errorf("first count: %q, Vary %q", body, resp.Header.Get("Vary"))
+		}
+		for want := 2; want <= 3; want++ {
+			resp, body := call("GET", "/counter", "")
+			if body != strconv.Itoa(want) || resp.Header.Get("Set-Cookie") != "" {
+				t.Errorf("count %q, want %d (Set-Cookie %q)", body, want, resp.Header.Get("Set-Cookie"))
+			}
+		}
+		if resp, _ := call("GET", "/whoami", ""); resp.StatusCode != 401 {
+			t.Errorf("whoami before login: %d", resp.StatusCode)
+		}
+		resp, _ = call("POST", "/login", "user=ada")
+		renewed := resp.Header.Get("Set-Cookie")
+		if renewed == "" || renewed == setCookie {
+			t.Errorf("login did not renew the id: %q then %q", setCookie, renewed)
+		}
+		if _, body := call("GET", "/whoami", ""); body != "ada" {
+			t.Errorf("whoami %q", body)
+		}
+		if _, body := call("GET", "/counter", ""); body != "4" {
+			t.Errorf("counter after login %q: data must survive Renew", body)
+		}
+		if _, body := call("POST", "/prefs", "theme=dark"); body != "dark" {
+			t.Errorf("prefs %q", body)
+		}
+		resp, _ = call("POST", "/logout", "")
+		if !strings.Contains(resp.Header.Get("Set-Cookie"), "Max-Age=0") && !strings.Contains(resp.Header.Get("Set-Cookie"), "Expires=Thu, 01 Jan 1970") {
+			t.Errorf("logout did not delete the cookie: %q", resp.Header.Get("Set-Cookie"))
+		}
+		if resp, _ := call("GET", "/whoami", ""); resp.StatusCode != 401 {
+			t.Errorf("whoami after logout: %d", resp.StatusCode)
+		}
+	})
 }
 
 func TestFromWithoutMiddleware(t *testing.T) {
