@@ -208,3 +208,29 @@ func TestCompressZstd(t *testing.T) {
 		}
 	})
 }
+
+// TestCompressHTTPHandlerConcurrent: an http.Handler route under Compress
+// serves concurrent requests, each compressed once. (The wrap is made per
+// request; keeping it in the route's shared handler raced and nested one
+// more gzip layer per request.)
+func TestCompressHTTPHandlerConcurrent(t *testing.T) {
+	big := strings.Repeat("compress me please ", 100)
+	a := quietApp()
+	a.Use(Compress(CompressOptions{}))
+	a.HandleHTTP("GET", "/http", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, big)
+	}))
+	transports(t, a, func(t *testing.T, do func(*http.Request) result) {
+		results := make(chan result, 16)
+		for range cap(results) {
+			go func() { results <- do(newReq("GET", "/http", "", "Accept-Encoding", "gzip")) }()
+		}
+		for range cap(results) {
+			res := <-results
+			if res.status != 200 || res.header.Get("Content-Encoding") != "gzip" || gunzip(t, res.body) != big {
+				t.Fatalf("%d %v: not the body gzipped once", res.status, res.header)
+			}
+		}
+	})
+}

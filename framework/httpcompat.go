@@ -112,7 +112,7 @@ func fromHTTPHandler(h http.Handler) Handler {
 			hr.SetPathValue(name, decodePath(value))
 		}
 		if r.compress != nil {
-			h = r.compress.handler(h)
+			return r.serveHTTP(r.compress.handler(h), hr)
 		}
 		return r.serveHTTP(h, hr)
 	}
