@@ -11,7 +11,7 @@ import (
 	"sync"
 	"text/tabwriter"
 
-	"github.com/microframe/microframe/engine"
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/framework/router"
 	"github.com/microframe/microframe/ratelog"
 )
@@ -44,7 +44,7 @@ type Route struct {
 }
 
 // App is a web application: a set of routes and the middleware around
-// them. It is both an http.Handler (ServeHTTP) and an engine.Handler
+// them. It is both an http.Handler (ServeHTTP) and a conn.Handler
 // (ServeCtx), with the same behaviour on both.
 //
 // Set the exported fields and register routes and middleware before the
@@ -206,11 +206,11 @@ func (a *App) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 
 // ServeCtx answers a request on the engine's native path, without building
 // an *http.Request.
-func (a *App) ServeCtx(c *engine.Ctx) {
+func (a *App) ServeCtx(c *conn.Ctx) {
 	a.serveNative(c)
 }
 
-// serveNative is ServeCtx over the interface an *engine.Ctx satisfies, so
+// serveNative is ServeCtx over the interface a *conn.Ctx satisfies, so
 // tests can drive it directly.
 func (a *App) serveNative(c nativeCtx) {
 	a.once.Do(a.build)
