@@ -7,9 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unsafe"
 
 	"github.com/microframe/microframe/framework/router"
+	"github.com/microframe/microframe/internal/ascii"
 	"github.com/microframe/microframe/internal/httpbridge"
 	"github.com/microframe/microframe/parse"
 )
@@ -286,12 +286,10 @@ func (r *Request) QueryError() error {
 	return r.queryErr
 }
 
-// unsafeString views b as a string without copying. The string is only as
-// stable as b: it is used for transient lookups and for the routing path
-// (see App.ServeCtx), and never handed to a handler.
-func unsafeString(b []byte) string {
-	return unsafe.String(unsafe.SliceData(b), len(b))
-}
+// unsafeString views b as a string without copying (ascii.UnsafeString).
+// The string is only as stable as b: it is used for transient lookups and
+// for the routing path (see App.ServeCtx), and never handed to a handler.
+func unsafeString(b []byte) string { return ascii.UnsafeString(b) }
 
 // decodePath percent-decodes a path or a path parameter. The App answers
 // 400 before routing when the path holds a malformed escape, so the error

@@ -220,7 +220,7 @@ func (p *respParser) parseHead(b []byte) (n int, complete bool, err error) {
 		if colon <= 0 {
 			return 0, false, ErrBadHeader
 		}
-		name, value := l[:colon], trimSpace(l[colon+1:])
+		name, value := l[:colon], ascii.TrimOWS(l[colon+1:])
 		switch {
 		case equalFold(name, "content-length"):
 			v, ok := parseDecimal(value)
@@ -232,10 +232,10 @@ func (p *respParser) parseHead(b []byte) (n int, complete bool, err error) {
 			// The last coding decides the framing (RFC 9112, 6.1).
 			chunked = hasSuffixFold(value, "chunked")
 		case equalFold(name, "connection"):
-			if hasToken(value, "close") {
+			if ascii.ListHas(value, "close") {
 				p.close = true
 			}
-			if hasToken(value, "keep-alive") {
+			if ascii.ListHas(value, "keep-alive") {
 				keepAlive = true
 			}
 		case p.collectCookies && equalFold(name, "set-cookie"):
@@ -358,37 +358,9 @@ func parseDecimal(b []byte) (int64, bool) {
 	return v, true
 }
 
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
 // equalFold reports whether b equals s, ignoring ASCII case.
-func equalFold(b []byte, s string) bool { return ascii.EqualFoldBytes(b, s) }
+func equalFold(b []byte, s string) bool { return ascii.EqualFold(b, s) }
 
 func hasSuffixFold(b []byte, s string) bool {
 	return len(b) >= len(s) && equalFold(b[len(b)-len(s):], s)
-}
-
-// hasToken reports whether the comma-separated list b contains the
-// lower-case token s, ignoring case and surrounding spaces.
-func hasToken(b []byte, s string) bool {
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, ',')
-		var t []byte
-		if i < 0 {
-			t, b = b, nil
-		} else {
-			t, b = b[:i], b[i+1:]
-		}
-		if equalFold(trimSpace(t), s) {
-			return true
-		}
-	}
-	return false
 }

@@ -101,17 +101,6 @@ func unhex(c byte) byte {
 	}
 }
 
-// trimOWS removes optional whitespace (SP and HTAB) from both ends of b.
-func trimOWS(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
 // validHost reports whether h is a valid authority without userinfo:
 // uri-host [ ":" port ] (RFC 3986 section 3.2), where uri-host is an
 // IP-literal in brackets, or a reg-name (which covers IPv4 addresses) with

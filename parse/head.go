@@ -3,6 +3,8 @@ package parse
 import (
 	"bytes"
 	"math"
+
+	"github.com/microframe/microframe/internal/ascii"
 )
 
 // headFields is what the header section says about framing and the
@@ -182,7 +184,7 @@ func splitField(b []byte) (name, value []byte, n int, err error) {
 	if v[j+1] != '\n' {
 		return nil, nil, 0, ErrBareLF
 	}
-	return b[:i], trimOWS(v[:j]), i + 1 + j + 2, nil
+	return b[:i], ascii.TrimOWS(v[:j]), i + 1 + j + 2, nil
 }
 
 // fieldNameError names what is wrong with the field line at the start of b
@@ -285,8 +287,7 @@ func (h *headFields) contentLength(v []byte) error {
 func (h *headFields) transferEncoding(v []byte) error {
 	h.teSeen = true
 	for {
-		elem, rest, more := cutComma(v)
-		elem = trimOWS(elem)
+		elem, rest, more := ascii.CutElement(v)
 		if len(elem) == 0 {
 			return ErrBadHeader
 		}
@@ -314,8 +315,7 @@ func (h *headFields) transferEncoding(v []byte) error {
 // line (RFC 9110 section 7.6.1). Other options are ignored.
 func (h *headFields) connection(v []byte) {
 	for {
-		elem, rest, more := cutComma(v)
-		elem = trimOWS(elem)
+		elem, rest, more := ascii.CutElement(v)
 		switch {
 		case equalFold(elem, "close"):
 			h.close = true
@@ -327,14 +327,6 @@ func (h *headFields) connection(v []byte) {
 		}
 		v = rest
 	}
-}
-
-// cutComma splits a list at its first comma.
-func cutComma(v []byte) (elem, rest []byte, found bool) {
-	if i := bytes.IndexByte(v, ','); i >= 0 {
-		return v[:i], v[i+1:], true
-	}
-	return v, nil, false
 }
 
 // finish checks what needs the whole header section and sets the framing

@@ -93,16 +93,8 @@ func (r *Request) ConnectionHas(token string) bool {
 		if !equalFold(r.Headers[i].Name, "Connection") {
 			continue
 		}
-		v := r.Headers[i].Value
-		for {
-			elem, rest, more := cutComma(v)
-			if equalFold(trimOWS(elem), token) {
-				return true
-			}
-			if !more {
-				break
-			}
-			v = rest
+		if ascii.ListHas(r.Headers[i].Value, token) {
+			return true
 		}
 	}
 	return false
@@ -138,4 +130,4 @@ func (r *Request) Reset() {
 }
 
 // equalFold reports whether b equals s under ASCII case folding.
-func equalFold(b []byte, s string) bool { return ascii.EqualFoldBytes(b, s) }
+func equalFold(b []byte, s string) bool { return ascii.EqualFold(b, s) }

@@ -1,9 +1,11 @@
 // Package ascii holds the byte-level helpers of HTTP that several packages
-// need, written once: the RFC 9110 token character set and ASCII case
-// folding (HTTP field names, methods and most tokens are case-insensitive
-// in ASCII only; Unicode folding, as strings.EqualFold does, would let
-// "K" (U+212A KELVIN SIGN) match "k"). It imports nothing and does not
-// allocate.
+// need, written once: the RFC 9110 token character set, ASCII case folding
+// (HTTP field names, methods and most tokens are case-insensitive in ASCII
+// only; Unicode folding, as strings.EqualFold does, would let "K" (U+212A
+// KELVIN SIGN) match "k"), optional white space and comma-separated lists
+// (list.go), and the unsafe []byte/string views of the hot paths
+// (view.go). Every function works on strings and on []byte alike where
+// both occur. It imports nothing but unsafe and does not allocate.
 package ascii
 
 // tchar is the token character set of RFC 9110 section 5.6.2:
@@ -41,26 +43,14 @@ func IsToken[T string | []byte](s T) bool {
 }
 
 // EqualFold reports whether a and b are equal under ASCII case folding.
-func EqualFold(a, b string) bool {
+// a may be a string or a []byte (a header name in a connection's buffer),
+// compared without a conversion.
+func EqualFold[T string | []byte](a T, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for i := 0; i < len(a); i++ {
 		if x, y := a[i], b[i]; x != y && !foldsTo(x, y) {
-			return false
-		}
-	}
-	return true
-}
-
-// EqualFoldBytes is EqualFold for a []byte and a string, without a
-// conversion.
-func EqualFoldBytes(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		if x, y := b[i], s[i]; x != y && !foldsTo(x, y) {
 			return false
 		}
 	}

@@ -49,8 +49,8 @@ func TestEqualFold(t *testing.T) {
 		if got := EqualFold(c.a, c.b); got != c.want {
 			t.Errorf("EqualFold(%q, %q) = %v", c.a, c.b, got)
 		}
-		if got := EqualFoldBytes([]byte(c.a), c.b); got != c.want {
-			t.Errorf("EqualFoldBytes(%q, %q) = %v", c.a, c.b, got)
+		if got := EqualFold([]byte(c.a), c.b); got != c.want {
+			t.Errorf("EqualFold([]byte(%q), %q) = %v", c.a, c.b, got)
 		}
 	}
 	// Every pair of bytes: equal under folding exactly when their lower
@@ -68,8 +68,13 @@ func TestEqualFold(t *testing.T) {
 func TestNoAllocs(t *testing.T) {
 	b := []byte("Transfer-Encoding")
 	if n := testing.AllocsPerRun(100, func() {
-		EqualFoldBytes(b, "transfer-encoding")
+		EqualFold(b, "transfer-encoding")
 		IsToken(b)
+		ListHas(b, "x")
+		ListHas("a, b,\tclose", "Close")
+		TrimOWS(b)
+		_ = UnsafeString(b)
+		_ = UnsafeBytes("x")
 	}); n != 0 {
 		t.Fatalf("%v allocations", n)
 	}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microframe/microframe/internal/ascii"
 	"github.com/microframe/microframe/parse"
 )
 
@@ -146,8 +147,10 @@ func declaredTrailer(hdr http.Header) http.Header {
 	delete(hdr, "Trailer")
 	t := make(http.Header)
 	for _, v := range vs {
-		for _, k := range strings.Split(v, ",") {
-			if k = strings.TrimSpace(k); k != "" {
+		for more := true; more; {
+			var k string
+			k, v, more = ascii.CutElement(v)
+			if k != "" {
 				t[http.CanonicalHeaderKey(k)] = nil
 			}
 		}
