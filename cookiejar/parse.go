@@ -5,62 +5,41 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/microframe/microframe/internal/ascii"
+	"github.com/microframe/microframe/internal/cookieheader"
 )
 
-// Reading the Cookie request header (RFC 6265 section 5.4, as browsers
-// really send it). The header is a list of name=value pairs separated by
-// ";". Each pair is read tolerantly: spaces and tabs around the pair, the
-// name and the value are ignored; one pair of double quotes around the
-// value is removed; the value may contain anything but control characters
-// (browsers pass on whatever servers set, including spaces, commas and
-// UTF-8). A pair without "=", with a name that is not a token, or with a
-// control character in its value is skipped; the rest of the header is
-// still read. Nothing in the input can make these functions fail or panic.
+// Reading the Cookie request header: the rules are internal/cookieheader's,
+// shared with the framework so that a cookie reads the same everywhere.
+// Pairs are separated by ";"; spaces and tabs around a pair, its name and
+// its value are ignored; one pair of double quotes around the value is
+// removed. A name may be any non-empty string without control characters,
+// token or not (browsers send back the names a user agent stores, which
+// Jar.Add accepts: "@a", "foo bar", UTF-8), and a value anything but
+// control characters (browsers pass on whatever servers set, including
+// spaces, commas and UTF-8). A pair without "=", with an empty name, or
+// with a control character is skipped; the rest of the header is still
+// read. Nothing in the input can make these functions fail or panic.
 
 // Scan calls fn for each well-formed name/value pair of a Cookie header
 // value, in order, until fn returns false. The strings passed to fn are
 // substrings of header; Scan itself does not allocate.
-func Scan(header string, fn func(name, value string) bool) {
-	for rest := header; rest != ""; {
-		var part string
-		part, rest = cutPair(rest)
-		if name, value, ok := splitPair(part, ""); ok && !fn(name, value) {
-			return
-		}
-	}
-}
+func Scan(header string, fn func(name, value string) bool) { cookieheader.Scan(header, fn) }
 
 // Get returns the value of the first well-formed cookie called name in a
 // Cookie header value, and whether there was one. It does not allocate.
-func Get(header, name string) (value string, ok bool) {
-	for rest := header; rest != ""; {
-		var part string
-		part, rest = cutPair(rest)
-		if _, value, ok := splitPair(part, name); ok {
-			return value, true
-		}
-	}
-	return "", false
-}
+func Get(header, name string) (value string, ok bool) { return cookieheader.Get(header, name) }
 
 // GetBytes is Get for a header held in a byte slice, as microframe's engine
-// hands them out. The result aliases header. It does not allocate.
+// hands them out. The result aliases header (its capacity ends with it).
+// It does not allocate.
 func GetBytes(header []byte, name string) (value []byte, ok bool) {
-	// View the bytes as a string for the search (nothing retains it), then
-	// cut the result out of the original slice.
-	h := unsafe.String(unsafe.SliceData(header), len(header))
-	v, ok := Get(h, name)
+	v, ok := cookieheader.Get(header, name)
 	if !ok {
 		return nil, false
 	}
-	start := int(uintptr(unsafe.Pointer(unsafe.StringData(v))) - uintptr(unsafe.Pointer(unsafe.SliceData(header))))
-	if len(v) == 0 {
-		return header[:0:0], true
-	}
-	return header[start : start+len(v) : start+len(v)], true
+	return v[:len(v):len(v)], true
 }
 
 // ParseCookieHeader returns the well-formed pairs of a Cookie header value
@@ -76,49 +55,6 @@ func ParseCookieHeader(header string) []Cookie {
 		return true
 	})
 	return cookies
-}
-
-// cutPair splits h at its first ';'.
-func cutPair(h string) (part, rest string) {
-	if i := strings.IndexByte(h, ';'); i >= 0 {
-		return h[:i], h[i+1:]
-	}
-	return h, ""
-}
-
-// splitPair reads one name=value pair. With want != "", only a pair named
-// want is accepted (and checked); the others are rejected cheaply. ok is
-// false when the pair is malformed.
-func splitPair(part, want string) (name, value string, ok bool) {
-	eq := strings.IndexByte(part, '=')
-	if eq < 0 {
-		return "", "", false
-	}
-	name = trimSpace(part[:eq])
-	if want != "" && name != want || !ascii.IsToken(name) {
-		return "", "", false
-	}
-	value = trimSpace(part[eq+1:])
-	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
-		value = value[1 : len(value)-1]
-	}
-	for i := 0; i < len(value); i++ {
-		if b := value[i]; b < 0x20 || b == 0x7f {
-			return "", "", false
-		}
-	}
-	return name, value, true
-}
-
-// trimSpace removes spaces and horizontal tabs at both ends.
-func trimSpace[T string | []byte](s T) T {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // maxAttributeValue is the longest attribute value that is honoured
@@ -157,7 +93,7 @@ func ParseSetCookie(line string) (Cookie, error) {
 	}
 	pair, attrs, _ := strings.Cut(line, ";")
 	name, value, ok := strings.Cut(pair, "=")
-	c := Cookie{Name: trimSpace(name), Value: trimSpace(value)}
+	c := Cookie{Name: ascii.TrimOWS(name), Value: ascii.TrimOWS(value)}
 	if !ok {
 		return Cookie{}, c.errorf(ErrInvalidName, "no '=' in the name=value pair")
 	}
@@ -171,7 +107,7 @@ func ParseSetCookie(line string) (Cookie, error) {
 		var av string
 		av, attrs, _ = strings.Cut(attrs, ";")
 		key, val, _ := strings.Cut(av, "=")
-		key, val = trimSpace(key), trimSpace(val)
+		key, val = ascii.TrimOWS(key), ascii.TrimOWS(val)
 		if len(val) > maxAttributeValue {
 			continue
 		}

@@ -25,9 +25,11 @@ func TestParseCookieHeader(t *testing.T) {
 		{"a=b=c", []Cookie{{Name: "a", Value: "b=c"}}},
 		{"a=x y, z", []Cookie{{Name: "a", Value: "x y, z"}}}, // browsers send what servers set
 		{"a=é", []Cookie{{Name: "a", Value: "é"}}},
-		{"junk; a=1", []Cookie{{Name: "a", Value: "1"}}},    // no '='
-		{"=v; a=1", []Cookie{{Name: "a", Value: "1"}}},      // empty name
-		{"a b=1; c=2", []Cookie{{Name: "c", Value: "2"}}},   // name not a token
+		{"junk; a=1", []Cookie{{Name: "a", Value: "1"}}}, // no '='
+		{"=v; a=1", []Cookie{{Name: "a", Value: "1"}}},   // empty name
+		// Names that are not tokens, as a user agent stores and sends them.
+		{"a b=1; @c=2; név=3", []Cookie{{Name: "a b", Value: "1"}, {Name: "@c", Value: "2"}, {Name: "név", Value: "3"}}},
+		{"a\tb=1; c=2", []Cookie{{Name: "c", Value: "2"}}},  // a control byte in the name
 		{"a=\x01; c=2", []Cookie{{Name: "c", Value: "2"}}},  // control byte
 		{"a=x\x7f; c=2", []Cookie{{Name: "c", Value: "2"}}}, // DEL
 		{";;;a=1;;", []Cookie{{Name: "a", Value: "1"}}},     // empty pairs
@@ -196,6 +198,26 @@ func TestParseCookieDate(t *testing.T) {
 	for _, s := range bad {
 		if got, ok := ParseCookieDate(s); ok {
 			t.Errorf("ParseCookieDate(%q) = %v, want failure", s, got)
+		}
+	}
+}
+
+// What the Jar stores and sends, Scan reads back: the server side reads a
+// cookie under the name the user agent side gave it, token or not.
+func TestJarCookiesReadBack(t *testing.T) {
+	for _, tt := range []struct{ setCookie, name, value string }{
+		{"a=1", "a", "1"},
+		{"@a=1", "@a", "1"},
+		{" foo bar =x y, z", "foo bar", "x y, z"},
+		{"név=é", "név", "é"},
+		{`q="quoted"`, "q", "quoted"}, // sent with its quotes, read without
+		{"e=", "e", ""},
+	} {
+		j := &Jar{}
+		mustAdd(t, j, plain("example.com", "/"), tt.setCookie)
+		header := j.CookieHeader(plain("example.com", "/"))
+		if v, ok := Get(header, tt.name); !ok || v != tt.value {
+			t.Errorf("Set-Cookie %q, sent as %q: Get(%q) = %q, %v; want %q", tt.setCookie, header, tt.name, v, ok, tt.value)
 		}
 	}
 }

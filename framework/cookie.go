@@ -3,12 +3,16 @@ package framework
 import (
 	"net/http"
 	"strings"
+
+	"github.com/microframe/microframe/internal/cookieheader"
 )
 
 // Browsers send every cookie of a site, including junk set by other apps on
 // the same host (localhost collects many). Parsing is therefore lenient: a
 // malformed pair is skipped and the others are kept, where
-// http.ParseCookie would reject the whole line.
+// http.ParseCookie would reject the whole line, and names and values are
+// read as browsers send them back (a name need not be a token, a value
+// may hold spaces, commas and UTF-8). The rules are in internal/cookieheader.
 
 // Cookie returns the value of the request cookie name, "" when there is
 // none. With several cookies of that name, the first one wins.
@@ -68,48 +72,9 @@ func (r *Request) eachCookieLine(fn func(string) bool) {
 }
 
 // eachCookie calls fn with the name and value of each well-formed pair of a
-// Cookie line ("a=1; b=2") until fn returns false. Surrounding double quotes
-// of a value are removed, as RFC 6265 allows them.
-func eachCookie(line string, fn func(name, value string) bool) {
-	for part := range strings.SplitSeq(line, ";") {
-		part = strings.TrimSpace(part)
-		name, value, ok := strings.Cut(part, "=")
-		if !ok || !validCookieName(name) {
-			continue
-		}
-		if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
-			value = value[1 : len(value)-1]
-		}
-		if !validCookieValue(value) {
-			continue
-		}
-		if !fn(name, value) {
-			return
-		}
-	}
-}
-
-// validCookieName reports whether s is an RFC 9110 token.
-func validCookieName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// validCookieValue reports whether s holds only RFC 6265 cookie-octets.
-func validCookieValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x21 || c >= 0x7f || c == '"' || c == ';' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
+// Cookie line ("a=1; b=2") until fn returns false, by the rules of
+// internal/cookieheader (shared with cookiejar and sessionstore, so the
+// session middleware of framework/session and sessionstore read a cookie
+// alike): surrounding double quotes of a value are removed, a pair without
+// "=" or with a control character is skipped.
+func eachCookie(line string, fn func(name, value string) bool) { cookieheader.Scan(line, fn) }

@@ -265,6 +265,35 @@ func (h *Handle) Destroy() error {
 	return nil
 }
 
+// Header is the response header CommitHeader writes: http.Header has these
+// methods, and a framework's own response type can provide them.
+type Header interface {
+	Add(name, value string)
+	Get(name string) string
+	Set(name, value string)
+}
+
+// CommitHeader commits the session (see Commit) and, when the client's
+// cookie has to change, adds to hdr what such a response must carry: the
+// Set-Cookie line, "Vary: Cookie", and, unless hdr already sets one,
+// "Cache-Control: no-cache=\"Set-Cookie\"", so that a shared cache neither
+// stores the cookie nor hands it to another user. Every middleware that
+// sends session cookies calls it (Manager.Middleware, framework/session),
+// so the rule is written once. It returns Commit's error, having written
+// hdr first when there is a cookie to send; like Commit, it must run
+// before the response head is sent.
+func (h *Handle) CommitHeader(hdr Header, isTLS bool) error {
+	line, changed, err := h.Commit(isTLS)
+	if changed {
+		hdr.Add("Set-Cookie", line)
+		hdr.Add("Vary", "Cookie")
+		if hdr.Get("Cache-Control") == "" {
+			hdr.Set("Cache-Control", `no-cache="Set-Cookie"`)
+		}
+	}
+	return err
+}
+
 // Commit returns the value of the Set-Cookie header the response must
 // carry, and changed=true, when the client's cookie has to change: a session
 // was created or renewed, the client's cookie named no live session or the

@@ -122,11 +122,18 @@ func (m *Manager) Load(ctx context.Context, cookieValue string) *Handle {
 	return &Handle{m: m, ctx: ctx, cookie: cookieValue}
 }
 
-// LoadHeader is Load for a whole Cookie request header value: it picks the
-// session cookie out of it (the first one with Cookie.Name, if several).
-func (m *Manager) LoadHeader(ctx context.Context, cookieHeader string) *Handle {
-	v, _ := cookiejar.Get(cookieHeader, m.Cookie.Name)
-	return m.Load(ctx, v)
+// LoadHeader is Load for the Cookie request header, one value per header
+// line (a request may carry several, as http.Header["Cookie"] holds them):
+// it picks the session cookie out of them, the first one named Cookie.Name
+// if there are several, read by the rules of cookiejar.Get, which are the
+// framework's too.
+func (m *Manager) LoadHeader(ctx context.Context, cookieHeader ...string) *Handle {
+	for _, line := range cookieHeader {
+		if v, ok := cookiejar.Get(line, m.Cookie.Name); ok {
+			return m.Load(ctx, v)
+		}
+	}
+	return m.Load(ctx, "")
 }
 
 // clock returns the current time.

@@ -37,11 +37,7 @@ func FromContext(ctx context.Context) *Handle {
 // itself is left as next made it.
 func (m *Manager) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var value string
-		if c, err := r.Cookie(m.Cookie.Name); err == nil {
-			value = c.Value
-		}
-		h := m.Load(r.Context(), value)
+		h := m.LoadHeader(r.Context(), r.Header["Cookie"]...)
 		sw := &sessionWriter{ResponseWriter: w, h: h, tls: r.TLS != nil, m: m}
 		next.ServeHTTP(sw, r.WithContext(NewContext(r.Context(), h)))
 		sw.commit()
@@ -63,17 +59,7 @@ func (w *sessionWriter) commit() {
 		return
 	}
 	w.committed = true
-	line, changed, err := w.h.Commit(w.tls)
-	if changed {
-		w.Header().Add("Set-Cookie", line)
-		// A response that sets a session cookie must not be cached by
-		// shared caches, or another user would receive the cookie.
-		w.Header().Add("Vary", "Cookie")
-		if w.Header().Get("Cache-Control") == "" {
-			w.Header().Set("Cache-Control", `no-cache="Set-Cookie"`)
-		}
-	}
-	if err != nil && w.m.Logger != nil {
+	if err := w.h.CommitHeader(w.Header(), w.tls); err != nil && w.m.Logger != nil {
 		w.m.Logger.Error("sessionstore: session commit", "err", err)
 	}
 }
