@@ -5,14 +5,18 @@ GO       ?= go
 ADDR     ?= 127.0.0.1:8080
 FUZZTIME ?= 30s
 # Nested modules (their own go.mod): `go test ./...` does not enter them.
+# The root module is the library (engine, framework, stores); every
+# program (cmd/*), the load generator (loadtest) and each driver-backed
+# store is a module of its own, so the library requires only what it uses.
 NESTED   := $(patsubst %/go.mod,%,$(shell find . -mindepth 2 -name go.mod -not -path './.git/*' | sort))
+MODULES  := . $(NESTED)
 # Nested modules whose tests run without the race detector: the nbio
 # contender, because nbio v1.6.8 itself races (its accept goroutine writes a
 # connection's address while its poller goroutine reads it; -race reports it
 # inside nbhttp, not in our code). Everything of ours runs under -race.
 NORACE   := ./cmd/microbench/nbioserver
 
-.PHONY: run hello test test-root test-nested vet lint bench fuzz fuzz-short e2e stress cluster-test clean
+.PHONY: run hello test test-root test-nested vet lint bench allocs fuzz fuzz-short e2e stress cluster-test clean
 
 ## run: build the demo app (cmd/todo) into bin/todo and exec it on $(ADDR)
 ## with embedded defaults; the shell is replaced by the server, so the
@@ -23,7 +27,7 @@ run:
 
 ## hello: start the benchmark server (cmd/hello, native handler) on $(ADDR)
 hello:
-	$(GO) run ./cmd/hello -addr $(ADDR)
+	cd cmd/hello && $(GO) run . -addr $(ADDR)
 
 ## test: vet, then every test of every module with the race detector
 test: vet test-root test-nested
@@ -47,16 +51,25 @@ lint: vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@set -e; for d in $(NESTED); do (cd $$d && $(GO) vet ./...); done
 
-## bench: the benchmarks of every package (short runs; see docs/benchmarks.md for recorded ones)
+## bench: the benchmarks of every package of every module (short runs; see docs/benchmarks.md for recorded ones)
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=500ms ./...
+	@set -e; for d in $(MODULES); do echo "== $$d"; \
+	  (cd $$d && $(GO) test -run='^$$' -bench=. -benchmem -benchtime=500ms ./...); done
 
-## fuzz: run every fuzz target for $(FUZZTIME) each
+## allocs: the allocation and idle-memory checks of every module without
+## the race detector, which changes allocation counts (.ci/run runs it)
+allocs:
+	@set -e; for d in $(MODULES); do echo "== $$d"; \
+	  (cd $$d && $(GO) test -count=1 -run 'Allocs|IdleMemory' ./...); done
+
+## fuzz: run every fuzz target of every module for $(FUZZTIME) each (a
+## target is a "func Fuzz..." line in a package's _test.go files)
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./...); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-	    echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
-	  done; done
+	@set -e; for d in $(MODULES); do (cd $$d && \
+	  for pd in $$($(GO) list -f '{{.ImportPath}}={{.Dir}}' ./...); do pkg=$${pd%%=*}; dir=$${pd#*=}; \
+	    for f in $$(cat $$dir/*_test.go 2>/dev/null | sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p'); do \
+	      echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	    done; done); done
 
 ## fuzz-short: a short pass of every fuzz target (CI). A count of inputs
 ## rather than a duration: a duration-bounded run can end with a spurious

@@ -3,8 +3,6 @@ module github.com/microframe/microframe
 go 1.26.0
 
 require (
-	github.com/HdrHistogram/hdrhistogram-go v1.4.0
-	github.com/coder/websocket v1.8.15
 	github.com/google/uuid v1.6.0
 	github.com/klauspost/compress v1.18.7
 	github.com/panjf2000/ants/v2 v2.12.1

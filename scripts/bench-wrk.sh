@@ -20,7 +20,7 @@ PORT=${PORT:-18190}
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$tmp"' EXIT
-go build -o "$tmp/hello" ./cmd/hello
+(cd cmd/hello && go build -o "$tmp/hello" .)
 (cd cmd/microbench/fasthttpserver && go build -o "$tmp/fasthttp" .)
 TICK=$(getconf CLK_TCK)
 
@@ -34,7 +34,11 @@ declare -A CMD=(
 ORDER=(native nethttp stdlib framework fasthttp)
 if [ -n "${BASE:-}" ]; then
   git worktree add -q --detach "$tmp/base" "$BASE"
-  (cd "$tmp/base" && go build -o "$tmp/hello-base" ./cmd/hello)
+  if [ -f "$tmp/base/cmd/hello/go.mod" ]; then # its own module (since issue 22)
+    (cd "$tmp/base/cmd/hello" && go build -o "$tmp/hello-base" .)
+  else
+    (cd "$tmp/base" && go build -o "$tmp/hello-base" ./cmd/hello)
+  fi
   git worktree remove --force "$tmp/base"
   for h in native nethttp framework; do CMD[base-$h]="$tmp/hello-base -handler $h"; done
   ORDER=(base-native native base-nethttp nethttp base-framework framework stdlib fasthttp)

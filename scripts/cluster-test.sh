@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cluster-test: two cmd/todo instances sharing one Redis, HAProxy
 # round-robin in front of them, everything on 127.0.0.1 free ports.
-# The Go client scripts/clustertest logs in through HAProxy, sends 1,000
+# The Go client cmd/clustertest logs in through HAProxy, sends 1,000
 # concurrent GET /counter and expects to see exactly 1..1000, then stops
 # instance b mid-run and expects every request to keep succeeding on a,
 # with the session intact. Every process started here is stopped on exit.
@@ -71,7 +71,7 @@ trap 'exit 130' INT TERM
 
 echo "cluster-test: building cmd/todo and the client"
 (cd cmd/todo && go build -o "$tmp/todo" .)
-go build -o "$tmp/clustertest" ./scripts/clustertest
+(cd cmd/clustertest && go build -o "$tmp/clustertest" .)
 
 # Three ports for the instances and the balancer, one for a Redis or six
 # for the cluster's nodes, and six more for the nodes' cluster bus (the

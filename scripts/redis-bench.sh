@@ -31,8 +31,8 @@ done
 
 echo "redis-bench: building" >&2
 (cd cmd/todo && go build -o "$tmp/todo" .)
-go build -o "$tmp/microbench" ./cmd/microbench
-go build -o "$tmp/clustertest" ./scripts/clustertest
+(cd cmd/microbench && go build -o "$tmp/microbench" .)
+(cd cmd/clustertest && go build -o "$tmp/clustertest" .)
 host=127.0.0.1
 tck=$(getconf CLK_TCK)
 # Ten ports, and six more for the cluster nodes' bus (the default, the

@@ -6,7 +6,7 @@ import (
 
 	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/framework"
-	"github.com/microframe/microframe/internal/benchbody"
+	"github.com/microframe/microframe/cmd/internal/benchbody"
 )
 
 const helloText = benchbody.Hello

@@ -35,7 +35,7 @@ import (
 	"time"
 
 	"github.com/microframe/microframe/engine"
-	"github.com/microframe/microframe/engine/pprofserver"
+	"github.com/microframe/microframe/cmd/internal/pprofserver"
 	"github.com/microframe/microframe/internal/selfsigned"
 )
 

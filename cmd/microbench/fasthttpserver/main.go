@@ -11,7 +11,7 @@
 // gracefully.
 //
 // It answers byte for byte as cmd/hello does (the Date value aside): no
-// Server header, and the same JSON encoder (package internal/benchbody).
+// Server header, and the same JSON encoder (package cmd/internal/benchbody).
 // It lives in a nested module of its own so that the microframe module does
 // not depend on fasthttp.
 package main
@@ -25,7 +25,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/microframe/microframe/internal/benchbody"
+	"github.com/microframe/microframe/cmd/internal/benchbody"
 )
 
 var helloWorld = []byte(benchbody.Hello)

@@ -8,7 +8,7 @@
 //
 // Endpoints: GET /plaintext ("Hello, World!" as text/plain), GET /json
 // ({"message":"Hello, World!"}, encoded per request by package
-// internal/benchbody, as every contender does), POST /echo (the request
+// cmd/internal/benchbody, as every contender does), POST /echo (the request
 // body as text/plain); anything else is 404. It answers with the same bytes
 // as cmd/hello apart from the Date value and the order of the header lines.
 // SIGINT or SIGTERM shuts it down gracefully.
@@ -32,7 +32,7 @@ import (
 	"github.com/lesismal/nbio/logging"
 	"github.com/lesismal/nbio/nbhttp"
 
-	"github.com/microframe/microframe/internal/benchbody"
+	"github.com/microframe/microframe/cmd/internal/benchbody"
 )
 
 // newMux serves the benchmark endpoints as a net/http Handler, which is

@@ -1,0 +1,21 @@
+module github.com/microframe/microframe/cmd/hello
+
+go 1.26.0
+
+replace github.com/microframe/microframe => ../..
+
+require (
+	github.com/coder/websocket v1.8.15
+	github.com/microframe/microframe v0.0.0
+	go.uber.org/goleak v1.3.0
+	golang.org/x/net v0.62.0
+)
+
+require (
+	github.com/klauspost/compress v1.18.7 // indirect
+	github.com/panjf2000/ants/v2 v2.12.1 // indirect
+	github.com/puzpuzpuz/xsync/v3 v3.5.1 // indirect
+	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+)
