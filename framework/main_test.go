@@ -15,7 +15,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/microframe/microframe/internal/testserve"
+	"github.com/microframe/microframe/engine/enginetest"
 	"github.com/microframe/microframe/parse"
 )
 
@@ -78,12 +78,23 @@ func client(t testing.TB, addr string) func(*http.Request) result {
 }
 
 // serveNetHTTP serves a on a net/http.Server at a random 127.0.0.1 port
-// until the test ends.
-func serveNetHTTP(t testing.TB, a *App) string { return testserve.NetHTTP(t, a) }
+// until the test ends, and returns "127.0.0.1:port".
+func serveNetHTTP(t testing.TB, a *App) string {
+	s := httptest.NewServer(a)
+	t.Cleanup(s.Close)
+	return s.Listener.Addr().String()
+}
 
-// serveEngine serves a on the engine at a random 127.0.0.1 port until the
-// test ends, and returns "127.0.0.1:port".
-func serveEngine(t testing.TB, a *App) string { return testserve.Engine(t, a) }
+// serveEngine serves a on the engine (enginetest) at a random 127.0.0.1
+// port until the test ends, and returns "127.0.0.1:port". The engine's
+// logs are discarded, as a's are.
+func serveEngine(t testing.TB, a *App) string {
+	s := enginetest.NewUnstartedServer(a)
+	s.Config.Logger = slog.New(slog.DiscardHandler)
+	s.Start()
+	t.Cleanup(s.Close)
+	return s.Listener.Addr().String()
+}
 
 func newReq(method, target string, body string, header ...string) *http.Request {
 	var rd io.Reader

@@ -7,6 +7,7 @@ package framework_test
 
 import (
 	"embed"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 	"testing/fstest"
 
 	"github.com/microframe/microframe/engine"
+	"github.com/microframe/microframe/engine/enginetest"
 	"github.com/microframe/microframe/framework"
 	"github.com/microframe/microframe/framework/session"
 	"github.com/microframe/microframe/sessionstore"
@@ -244,6 +246,36 @@ func siteApp(assets fs.FS) *framework.App {
 		return framework.HTML(`<link rel="stylesheet" href="/static/site.css">`)
 	})
 	return app
+}
+
+// tutorial:end
+
+// tutorial:begin testing
+func TestHelloOnTheEngine(t *testing.T) {
+	srv := enginetest.NewServer(helloApp())
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if string(body) != "Hello, world!" {
+		t.Errorf("GET / = %q", body)
+	}
+}
+
+func TestNotFoundOnBothServers(t *testing.T) {
+	enginetest.ForEachServer(t, helloApp, func(t *testing.T, url string, c *http.Client) {
+		resp, err := c.Get(url + "/nowhere")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET /nowhere: %d, want 404", resp.StatusCode)
+		}
+	})
 }
 
 // tutorial:end

@@ -4,9 +4,9 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/microframe/microframe/cmd/internal/benchbody"
 	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/framework"
-	"github.com/microframe/microframe/cmd/internal/benchbody"
 )
 
 const helloText = benchbody.Hello

@@ -34,8 +34,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/cmd/internal/pprofserver"
+	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/internal/selfsigned"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"github.com/rs/cors"
 
+	"github.com/microframe/microframe/engine/enginetest"
 	"github.com/microframe/microframe/framework"
-	"github.com/microframe/microframe/internal/testserve"
 )
 
 // CORS is not written again in the framework: github.com/rs/cors, a
@@ -16,29 +16,22 @@ import (
 // the documentation's claim checked on both servers; rs/cors is a
 // dependency of this test only.
 func TestCORSWithRsCors(t *testing.T) {
-	for _, name := range []string{"engine", "nethttp"} {
-		t.Run(name, func(t *testing.T) { testCORS(t, name) })
+	newApp := func() *framework.App {
+		app := framework.New()
+		app.Logger = slog.New(slog.DiscardHandler)
+		app.Use(framework.FromHTTP(cors.New(cors.Options{
+			AllowedOrigins: []string{"https://app.example"},
+			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete},
+			AllowedHeaders: []string{"Content-Type"},
+			MaxAge:         600,
+		}).Handler))
+		mountAPI(app, &todoList{})
+		return app
 	}
+	enginetest.ForEachServer(t, newApp, func(t *testing.T, base string, _ *http.Client) { testCORS(t, base) })
 }
 
-func testCORS(t *testing.T, server string) {
-	app := framework.New()
-	app.Logger = slog.New(slog.DiscardHandler)
-	app.Use(framework.FromHTTP(cors.New(cors.Options{
-		AllowedOrigins: []string{"https://app.example"},
-		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete},
-		AllowedHeaders: []string{"Content-Type"},
-		MaxAge:         600,
-	}).Handler))
-	mountAPI(app, &todoList{})
-
-	var addr string
-	if server == "engine" {
-		addr = testserve.Engine(t, app)
-	} else {
-		addr = testserve.NetHTTP(t, app)
-	}
-	base := "http://" + addr
+func testCORS(t *testing.T, base string) {
 	c := browser(t)
 	// A preflight from an allowed origin: answered by rs/cors
 	// itself, before routing (the API has no OPTIONS route).

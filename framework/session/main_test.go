@@ -7,7 +7,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/microframe/microframe/framework"
-	"github.com/microframe/microframe/internal/testserve"
 )
 
 // IgnoreCurrent: package ants starts its default pool's goroutines at init.
@@ -18,7 +17,3 @@ func quietApp() *framework.App {
 	a.Logger = slog.New(slog.DiscardHandler)
 	return a
 }
-
-func serveNetHTTP(t testing.TB, a *framework.App) string { return testserve.NetHTTP(t, a) }
-
-func serveEngine(t testing.TB, a *framework.App) string { return testserve.Engine(t, a) }

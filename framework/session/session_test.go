@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/microframe/microframe/engine/enginetest"
 	"github.com/microframe/microframe/framework"
 	"github.com/microframe/microframe/sessionstore"
 )
@@ -64,21 +65,13 @@ func sessionApp(t *testing.T) *framework.App {
 	return a
 }
 
-// onEachServer runs test against sessionApp served by net/http and by the
-// engine, with a client that keeps cookies.
+// onEachServer runs test against sessionApp served by the engine and by
+// net/http (enginetest.ForEachServer), with a client that keeps cookies.
 func onEachServer(t *testing.T, test func(t *testing.T, base string, c *http.Client)) {
-	for _, tr := range []struct {
-		name  string
-		serve func(testing.TB, *framework.App) string
-	}{{"nethttp", serveNetHTTP}, {"engine", serveEngine}} {
-		t.Run(tr.name, func(t *testing.T) {
-			base := "http://" + tr.serve(t, sessionApp(t))
-			jar, _ := cookiejar.New(nil)
-			c := &http.Client{Jar: jar, Transport: &http.Transport{}}
-			t.Cleanup(c.CloseIdleConnections)
-			test(t, base, c)
-		})
-	}
+	enginetest.ForEachServer(t, func() *framework.App { return sessionApp(t) }, func(t *testing.T, base string, c *http.Client) {
+		c.Jar, _ = cookiejar.New(nil)
+		test(t, base, c)
+	})
 }
 
 func TestSessions(t *testing.T) {
