@@ -1,5 +1,5 @@
 // Package selfsigned makes a throwaway TLS certificate for local serving
-// and tests: cmd/hello -tls, and the engine's HTTPS tests.
+// and tests: cmd/hello -tls, the engine's HTTPS tests and engine/enginetest.
 package selfsigned
 
 import (
