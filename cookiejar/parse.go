@@ -35,11 +35,11 @@ func Get(header, name string) (value string, ok bool) { return cookieheader.Get(
 // hands them out. The result aliases header (its capacity ends with it).
 // It does not allocate.
 func GetBytes(header []byte, name string) (value []byte, ok bool) {
-	v, ok := cookieheader.Get(header, name)
+	start, end, ok := cookieheader.Index(ascii.UnsafeString(header), name)
 	if !ok {
 		return nil, false
 	}
-	return v[:len(v):len(v)], true
+	return header[start:end:end], true
 }
 
 // ParseCookieHeader returns the well-formed pairs of a Cookie header value

@@ -7,13 +7,22 @@ package ascii
 // TrimOWS returns s without the optional white space (spaces and
 // horizontal tabs) at either end. The result is a subslice of s.
 func TrimOWS[T string | []byte](s T) T {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
+	start, end := OWSBounds(s)
+	return s[start:end]
+}
+
+// OWSBounds returns where s starts and ends once its optional white space
+// is trimmed: TrimOWS(s) is s[start:end]. It is for callers that need the
+// offsets, to cut the same span out of another view of the bytes.
+func OWSBounds[T string | []byte](s T) (start, end int) {
+	start, end = 0, len(s)
+	for start < end && (s[start] == ' ' || s[start] == '\t') {
+		start++
 	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
+	for end > start && (s[end-1] == ' ' || s[end-1] == '\t') {
+		end--
 	}
-	return s
+	return start, end
 }
 
 // CutElement splits a comma-separated list at its first comma: elem is

@@ -102,3 +102,14 @@ func TestViews(t *testing.T) {
 		t.Error("empty views are not empty")
 	}
 }
+
+func TestOWSBounds(t *testing.T) {
+	for _, c := range []struct {
+		in         string
+		start, end int
+	}{{"", 0, 0}, {"a", 0, 1}, {" a\t", 1, 2}, {"\t \t", 3, 3}, {" a b ", 1, 4}} {
+		if s, e := OWSBounds(c.in); s != c.start || e != c.end {
+			t.Errorf("OWSBounds(%q) = %d, %d; want %d, %d", c.in, s, e, c.start, c.end)
+		}
+	}
+}

@@ -27,89 +27,100 @@
 //     Get returns the first (browsers send the most specific path first).
 //
 // Nothing in the input can make these functions fail or panic, and they
-// do not allocate.
+// do not allocate. A header held in a []byte is read through a string
+// view of it (ascii.UnsafeString), and Index gives the offsets to cut the
+// value out of the original bytes.
 package cookieheader
 
-import "github.com/microframe/microframe/internal/ascii"
+import (
+	"strings"
+
+	"github.com/microframe/microframe/internal/ascii"
+)
 
 // Scan calls fn with the name and value of each pair of a Cookie header
 // value that the rules above accept, in order, until fn returns false.
-// name and value are subslices of header.
-func Scan[T string | []byte](header T, fn func(name, value T) bool) {
-	for len(header) > 0 {
-		var part T
-		part, header = cutPair(header)
-		if name, value, ok := splitPair(part); ok && !fn(name, value) {
+// name and value are substrings of header.
+func Scan(header string, fn func(name, value string) bool) {
+	for off := 0; off < len(header); {
+		part, next := cutPair(header, off)
+		if ns, ne, vs, ve, ok := splitPair(part, ""); ok && !fn(part[ns:ne], part[vs:ve]) {
 			return
 		}
+		off = next
 	}
 }
 
 // Get returns the value of the first accepted pair called name in a Cookie
-// header value, and whether there was one. The value is a subslice of
+// header value, and whether there was one. The value is a substring of
 // header.
-func Get[T string | []byte](header T, name string) (value T, ok bool) {
-	for len(header) > 0 {
-		var part T
-		part, header = cutPair(header)
-		if n, v, ok := splitPair(part); ok && equal(n, name) {
-			return v, true
-		}
-	}
-	return value, false
+func Get(header, name string) (value string, ok bool) {
+	start, end, ok := Index(header, name)
+	return header[start:end], ok
 }
 
-// cutPair splits h at its first ';'.
-func cutPair[T string | []byte](h T) (part, rest T) {
-	for i := 0; i < len(h); i++ {
-		if h[i] == ';' {
-			return h[:i], h[i+1:]
-		}
+// Index is Get by offsets: the value of the first accepted pair called
+// name is header[start:end]. ok is false, with start and end 0, when there
+// is none.
+func Index(header, name string) (start, end int, ok bool) {
+	if name == "" { // no accepted pair has an empty name
+		return 0, 0, false
 	}
-	return h, h[len(h):]
+	for off := 0; off < len(header); {
+		part, next := cutPair(header, off)
+		if _, _, vs, ve, ok := splitPair(part, name); ok {
+			return off + vs, off + ve, true
+		}
+		off = next
+	}
+	return 0, 0, false
 }
 
-// splitPair reads one name=value pair; ok is false when the rules skip it.
-func splitPair[T string | []byte](part T) (name, value T, ok bool) {
-	eq := -1
-	for i := 0; i < len(part); i++ {
-		if part[i] == '=' {
-			eq = i
-			break
-		}
+// cutPair returns the pair of h that starts at off (up to the next ';')
+// and the offset of the one after it.
+func cutPair(h string, off int) (part string, next int) {
+	part = h[off:]
+	if i := strings.IndexByte(part, ';'); i >= 0 {
+		return part[:i], off + i + 1
 	}
+	return part, len(h)
+}
+
+// splitPair reads one name=value pair and returns the offsets of its name
+// and value in part; ok is false when the rules skip the pair. With want
+// != "", only a pair named want is accepted, and the others are turned
+// down before their values are looked at.
+func splitPair(part, want string) (ns, ne, vs, ve int, ok bool) {
+	eq := strings.IndexByte(part, '=')
 	if eq < 0 {
-		return name, value, false
+		return 0, 0, 0, 0, false
 	}
-	name, value = ascii.TrimOWS(part[:eq]), ascii.TrimOWS(part[eq+1:])
-	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
-		value = value[1 : len(value)-1]
+	ns, ne = trim(part, 0, eq)
+	if ns == ne || want != "" && part[ns:ne] != want || hasControl(part[ns:ne]) {
+		return 0, 0, 0, 0, false
 	}
-	if len(name) == 0 || hasControl(name) || hasControl(value) {
-		return name, value, false
+	vs, ve = trim(part, eq+1, len(part))
+	if ve-vs >= 2 && part[vs] == '"' && part[ve-1] == '"' {
+		vs, ve = vs+1, ve-1
 	}
-	return name, value, true
+	if hasControl(part[vs:ve]) {
+		return 0, 0, 0, 0, false
+	}
+	return ns, ne, vs, ve, true
+}
+
+// trim returns the bounds of s[i:j] without its optional white space.
+func trim(s string, i, j int) (int, int) {
+	a, b := ascii.OWSBounds(s[i:j])
+	return i + a, i + b
 }
 
 // hasControl reports whether s holds a control character (CTL, RFC 5234).
-func hasControl[T string | []byte](s T) bool {
+func hasControl(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if b := s[i]; b < 0x20 || b == 0x7f {
 			return true
 		}
 	}
 	return false
-}
-
-// equal reports whether a holds exactly the bytes of s.
-func equal[T string | []byte](a T, s string) bool {
-	if len(a) != len(s) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if a[i] != s[i] {
-			return false
-		}
-	}
-	return true
 }
