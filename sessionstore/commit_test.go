@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestHandleCommitHeader(t *testing.T) {
+func TestCommitHeader(t *testing.T) {
 	m, _, _ := testManager(t)
 	for _, tt := range []struct {
 		name      string
@@ -41,7 +41,7 @@ func TestHandleCommitHeader(t *testing.T) {
 			for k, v := range tt.before {
 				hdr[k] = append([]string(nil), v...)
 			}
-			if err := h.CommitHeader(hdr, false); err != nil {
+			if _, err := CommitHeader(h, httpHeader(hdr), false); err != nil {
 				t.Fatal(err)
 			}
 			if got := len(hdr["Set-Cookie"]) == 1; got != tt.setCookie {
@@ -59,7 +59,7 @@ func TestHandleCommitHeader(t *testing.T) {
 			}
 			// Once committed, a second call adds nothing.
 			n := len(hdr)
-			if err := h.CommitHeader(hdr, false); err != nil || len(hdr) != n || len(hdr["Set-Cookie"]) > 1 {
+			if _, err := CommitHeader(h, httpHeader(hdr), false); err != nil || len(hdr) != n || len(hdr["Set-Cookie"]) > 1 {
 				t.Errorf("second CommitHeader changed the header: %v, %v", hdr, err)
 			}
 		})

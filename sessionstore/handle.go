@@ -265,33 +265,38 @@ func (h *Handle) Destroy() error {
 	return nil
 }
 
-// Header is the response header CommitHeader writes: http.Header has these
-// methods, and a framework's own response type can provide them.
-type Header interface {
-	Add(name, value string)
-	Get(name string) string
-	Set(name, value string)
+// ResponseHeader is the header of a response being built, as a session
+// middleware completes it before the head is sent: each method returns the
+// response with the change (framework.Response is one), so that
+// CommitHeader can take a response by value.
+type ResponseHeader[R any] interface {
+	// AddHeader adds a value to the header field name.
+	AddHeader(name, value string) R
+	// WithHeader sets the header field name to value, replacing others.
+	WithHeader(name, value string) R
+	// Header returns a value of the field name, "" when there is none.
+	Header(name string) string
 }
 
-// CommitHeader commits the session (see Commit) and, when the client's
-// cookie has to change, adds to hdr what such a response must carry: the
-// Set-Cookie line, "Vary: Cookie", and, unless hdr already sets one,
+// CommitHeader commits h (see Handle.Commit) and, when the client's cookie
+// has to change, returns resp with what such a response must carry: the
+// Set-Cookie line, "Vary: Cookie", and, unless resp already sets one,
 // "Cache-Control: no-cache=\"Set-Cookie\"", so that a shared cache neither
-// stores the cookie nor hands it to another user. Every middleware that
-// sends session cookies calls it (Manager.Middleware, framework/session),
-// so the rule is written once. It returns Commit's error, having written
-// hdr first when there is a cookie to send; like Commit, it must run
-// before the response head is sent.
-func (h *Handle) CommitHeader(hdr Header, isTLS bool) error {
+// stores the cookie nor hands it to another user. Otherwise resp comes back
+// as it was. Every middleware that sends session cookies calls it
+// (Manager.Middleware, framework/session), so the rule is written once.
+// err is Commit's; the header is completed even then, when there is a
+// cookie to send. Like Commit, it must run before the response head is
+// sent.
+func CommitHeader[R ResponseHeader[R]](h *Handle, resp R, isTLS bool) (R, error) {
 	line, changed, err := h.Commit(isTLS)
 	if changed {
-		hdr.Add("Set-Cookie", line)
-		hdr.Add("Vary", "Cookie")
-		if hdr.Get("Cache-Control") == "" {
-			hdr.Set("Cache-Control", `no-cache="Set-Cookie"`)
+		resp = resp.AddHeader("Set-Cookie", line).AddHeader("Vary", "Cookie")
+		if resp.Header("Cache-Control") == "" {
+			resp = resp.WithHeader("Cache-Control", `no-cache="Set-Cookie"`)
 		}
 	}
-	return err
+	return resp, err
 }
 
 // Commit returns the value of the Set-Cookie header the response must

@@ -59,7 +59,7 @@ func (w *sessionWriter) commit() {
 		return
 	}
 	w.committed = true
-	if err := w.h.CommitHeader(w.Header(), w.tls); err != nil && w.m.Logger != nil {
+	if _, err := CommitHeader(w.h, httpHeader(w.Header()), w.tls); err != nil && w.m.Logger != nil {
 		w.m.Logger.Error("sessionstore: session commit", "err", err)
 	}
 }
@@ -105,6 +105,20 @@ func (w *sessionWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // Unwrap returns the underlying ResponseWriter, for
 // http.ResponseController.
 func (w *sessionWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// httpHeader is an http.Header as a ResponseHeader: the methods change the
+// map in place and return it.
+type httpHeader http.Header
+
+func (h httpHeader) AddHeader(name, value string) httpHeader {
+	http.Header(h).Add(name, value)
+	return h
+}
+func (h httpHeader) WithHeader(name, value string) httpHeader {
+	http.Header(h).Set(name, value)
+	return h
+}
+func (h httpHeader) Header(name string) string { return http.Header(h).Get(name) }
 
 // writerOnly hides every method but Write, so io.Copy cannot loop back
 // into ReadFrom.

@@ -58,8 +58,8 @@ func Middleware(m *sessionstore.Manager) framework.Middleware {
 		return func(r *framework.Request) framework.Response {
 			h := m.Load(r.Context(), r.Cookie(m.Cookie.Name))
 			r.SetContext(sessionstore.NewContext(r.Context(), h))
-			resp := next(r)
-			if err := h.CommitHeader(responseHeader{&resp}, r.TLS() != nil); err != nil {
+			resp, err := sessionstore.CommitHeader(h, next(r), r.TLS() != nil)
+			if err != nil {
 				r.Logger().LogAttrs(r.Context(), slog.LevelError, "session commit failed",
 					slog.String("path", r.Path()), slog.String("err", err.Error()))
 			}
@@ -67,14 +67,6 @@ func Middleware(m *sessionstore.Manager) framework.Middleware {
 		}
 	}
 }
-
-// responseHeader lets Handle.CommitHeader write the headers of a
-// framework.Response, which is a value: each change replaces *r.
-type responseHeader struct{ r *framework.Response }
-
-func (h responseHeader) Add(name, value string) { *h.r = h.r.AddHeader(name, value) }
-func (h responseHeader) Get(name string) string { return h.r.Header(name) }
-func (h responseHeader) Set(name, value string) { *h.r = h.r.WithHeader(name, value) }
 
 // From returns the request's session, for handlers behind Middleware:
 // GetString, GetInt, PutInt, AddInt, Renew (call it on login), Destroy (on
