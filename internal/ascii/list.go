@@ -6,23 +6,29 @@ package ascii
 
 // TrimOWS returns s without the optional white space (spaces and
 // horizontal tabs) at either end. The result is a subslice of s.
-func TrimOWS[T string | []byte](s T) T {
-	start, end := OWSBounds(s)
-	return s[start:end]
-}
+func TrimOWS[T string | []byte](s T) T { return trimRightOWS(trimLeftOWS(s)) }
 
 // OWSBounds returns where s starts and ends once its optional white space
 // is trimmed: TrimOWS(s) is s[start:end]. It is for callers that need the
 // offsets, to cut the same span out of another view of the bytes.
 func OWSBounds[T string | []byte](s T) (start, end int) {
-	start, end = 0, len(s)
-	for start < end && (s[start] == ' ' || s[start] == '\t') {
-		start++
+	left := trimLeftOWS(s)
+	start = len(s) - len(left)
+	return start, start + len(trimRightOWS(left))
+}
+
+func trimLeftOWS[T string | []byte](s T) T {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
 	}
-	for end > start && (s[end-1] == ' ' || s[end-1] == '\t') {
-		end--
+	return s
+}
+
+func trimRightOWS[T string | []byte](s T) T {
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
 	}
-	return start, end
+	return s
 }
 
 // CutElement splits a comma-separated list at its first comma: elem is
