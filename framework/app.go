@@ -272,12 +272,12 @@ func (a *App) get() *Request {
 
 // put resets r and returns it to the pool.
 func (a *App) put(r *Request) {
-	r.body.reset()
+	r.resetBodies()
 	r.form.reset()
 	r.params.Reset()
 	r.rw.Reset(nil)
 	b, f, rw := r.body, r.form, r.rw
-	*r = Request{app: a, body: b, form: f, params: r.params, rw: rw}
+	*r = Request{app: a, body: b, layers: r.layers, form: f, params: r.params, rw: rw}
 	a.pool.Put(r)
 }
 

@@ -48,6 +48,7 @@ func (e *HTTPError) StatusCode() int { return e.Code }
 //     text of any other such type below 500 (which therefore must be fit
 //     for clients), or the status text;
 //   - an error matching fs.ErrNotExist gives 404, fs.ErrPermission 403;
+//   - an *http.MaxBytesError (a read past http.MaxBytesReader) gives 413;
 //   - an error matching one given to RegisterErrorStatus gives its status
 //     (package framework/session makes the session store's "full" a 503);
 //   - context.Canceled and context.DeadlineExceeded give 503;
@@ -94,7 +95,10 @@ func errorStatus(err error) (int, string) {
 	if code := registeredStatus(err); code != 0 {
 		return code, http.StatusText(code)
 	}
+	var mbe *http.MaxBytesError
 	switch {
+	case errors.As(err, &mbe): // a read past an http.MaxBytesReader of net/http middleware
+		return http.StatusRequestEntityTooLarge, ErrBodyTooLarge.Message
 	case errors.Is(err, fs.ErrNotExist):
 		return http.StatusNotFound, http.StatusText(http.StatusNotFound)
 	case errors.Is(err, fs.ErrPermission):

@@ -3,6 +3,7 @@ package framework
 import (
 	"bufio"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -23,41 +24,56 @@ type nativeCtx interface {
 }
 
 // HTTPRequest returns the request as an *http.Request, for code written
-// against net/http. Through net/http it is the original request (with the
-// context of SetContext, if any). On the native path it is built on the
-// first call: URL, headers, a body that reads like Body (replayable),
-// context, remote address, TLS state, and the path parameters for
-// r.PathValue. Changes made to it do not flow back into the Request.
+// against net/http. Through net/http it is a shallow copy of the original
+// request (with the context of SetContext, if any); on the native path it
+// is built on the first call: URL, headers, context, remote address, TLS
+// state, and the path parameters for r.PathValue. Either way its Body
+// reads like Body: replayable, and bounded by App.MaxBodyBytes. Changes
+// made to it do not flow back into the Request, except through FromHTTP.
 func (r *Request) HTTPRequest() *http.Request {
 	if r.httpReq != nil {
 		return r.httpReq
 	}
+	var hr *http.Request
 	if r.hr != nil {
-		r.httpReq = r.hr
-		if ctx := r.Context(); ctx != r.hr.Context() {
-			r.httpReq = r.hr.WithContext(ctx)
+		hr = r.hr.WithContext(r.Context())
+	} else {
+		var err error
+		if hr, err = httpbridge.NewRequest(r.nc, r.Context()); err != nil {
+			// A target url.ParseRequestURI refuses but the router accepted:
+			// keep what the Request itself knows.
+			u := &url.URL{Path: r.Path(), RawQuery: r.RawQuery()}
+			hr = &http.Request{Method: r.method, URL: u, Proto: r.Proto(), ProtoMajor: 1, ProtoMinor: r.pr.ProtoMinor,
+				Header: r.Headers(), ContentLength: r.pr.ContentLength, Host: r.Host(),
+				RemoteAddr: r.RemoteAddr(), RequestURI: string(r.pr.Target), TLS: r.nc.TLS(), Close: !r.pr.KeepAlive}
+			hr = hr.WithContext(r.Context())
 		}
-		return r.httpReq
 	}
-	hr, err := httpbridge.NewRequest(r.nc, r.Context())
-	if err != nil {
-		// A target url.ParseRequestURI refuses but the router accepted:
-		// keep what the Request itself knows.
-		u := &url.URL{Path: r.Path(), RawQuery: r.RawQuery()}
-		hr = &http.Request{Method: r.method, URL: u, Proto: r.Proto(), ProtoMajor: 1, ProtoMinor: r.pr.ProtoMinor,
-			Header: r.Headers(), Body: http.NoBody, ContentLength: r.pr.ContentLength, Host: r.Host(),
-			RemoteAddr: r.RemoteAddr(), RequestURI: string(r.pr.Target), TLS: r.nc.TLS(), Close: !r.pr.KeepAlive}
-		hr = hr.WithContext(r.Context())
-	}
-	if hr.Body != http.NoBody {
-		hr.Body = &bodyReader{r: r} // replayable, and bounded by MaxBodyBytes
-	}
+	r.giveBody(hr)
 	for i := 0; i < r.params.Len(); i++ {
 		name, value := r.params.At(i)
 		hr.SetPathValue(name, decodePath(value))
 	}
 	r.httpReq = hr
 	return r.httpReq
+}
+
+// giveBody sets the Body of hr, a request made for r, to a reader of the
+// body the handlers now see (http.NoBody when it is known to be empty),
+// and remembers it, so that adopt can tell whether middleware replaced it.
+// The request's own body is opened first: after adopt, the transport's
+// request is hr, whose Body reads that body.
+func (r *Request) giveBody(hr *http.Request) {
+	b := r.curBody()
+	if b == &r.body {
+		r.openBody()
+	}
+	if b.err == io.EOF && b.size() == 0 {
+		hr.Body = http.NoBody
+	} else {
+		hr.Body = &bodyReader{r: r, b: b}
+	}
+	r.given = hr.Body
 }
 
 // responseWriter returns the http.ResponseWriter for r: net/http's own, or
@@ -127,6 +143,13 @@ type requestKey struct{}
 // the body, a wrapped ResponseWriter) is what the handlers after it see and
 // write to.
 //
+// A Body the middleware wraps or replaces (otelhttp's byte counter,
+// http.MaxBytesReader, a logging reader) is what Request.Body and the
+// handlers after it read, through the replacement, on every path; a read
+// past an http.MaxBytesReader's limit is ErrBodyTooLarge (413). The Body
+// the middleware receives is replayable like Request.Body: one that reads
+// it all and passes the request on leaves every byte for the next.
+//
 // Such a middleware writes the response itself, so the Response the inner
 // handlers return is sent from inside it; the middleware before it in the
 // chain see a Response that records what was written: its StatusCode,
@@ -152,17 +175,28 @@ func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 }
 
 // adopt makes r read from hr and write to w, the request and writer a
-// net/http middleware passed on, from now on.
+// net/http middleware passed on, from now on. A Body other than the one r
+// gave it is the middleware's replacement (a wrapper, or a body of its
+// own): the handlers after it read through it (see replaceBody), and so
+// does the next net/http middleware, through a copy of hr. A body passed
+// on as it was given but already read (by a middleware that checked it)
+// starts again at its first byte for the next one, like Body.
 func (r *Request) adopt(w http.ResponseWriter, hr *http.Request) {
-	if br, ok := hr.Body.(*bodyReader); ok && br.r == r {
-		if !r.body.open { // fix the source now: later it would be hr.Body, that is, r itself
-			r.body.open = true
-			r.body.src = r.bodySource()
+	br, ours := hr.Body.(*bodyReader)
+	ours = ours && br.r == r
+	switch {
+	case hr.Body == r.given && (!ours || br.off == 0):
+	case ours: // r's own, put back or read already
+		if br.b != r.curBody() {
+			r.layers = append(r.layers, br.b)
+			r.form.reset()
 		}
-	} else if hr.Body != nil {
-		r.body.reset()
-		r.body.open, r.body.src = true, hr.Body
-		r.form.reset()
+		hr = hr.WithContext(hr.Context())
+		r.giveBody(hr)
+	default:
+		r.replaceBody(hr.Body)
+		hr = hr.WithContext(hr.Context())
+		r.giveBody(hr)
 	}
 	r.hr, r.w, r.httpReq, r.ctx = hr, w, hr, nil
 	r.method = hr.Method

@@ -3,6 +3,7 @@ package framework
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -45,8 +46,10 @@ type Request struct {
 	queryDone bool
 	header    http.Header // built on first use on the native path
 
-	body body      // the replayable body, see body.go
-	form formState // see form.go
+	body   body          // the replayable body, see body.go
+	layers []*body       // bodies net/http middleware put in its place, see body.go
+	given  io.ReadCloser // the Body of the *http.Request handed out for curBody
+	form   formState     // see form.go
 
 	compress *compressor // set by the Compress middleware
 
