@@ -11,7 +11,6 @@ import (
 	"sync"
 	"text/tabwriter"
 
-	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework/router"
 	"github.com/microframe/microframe/ratelog"
 )
@@ -193,39 +192,6 @@ func (a *App) Routes() []Route {
 	return out
 }
 
-// ServeHTTP answers a request that came through net/http.
-func (a *App) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
-	a.once.Do(a.build)
-	r := a.get()
-	r.hr, r.w = hr, w
-	r.method = hr.Method
-	r.rawPath = hr.URL.EscapedPath()
-	r.path = hr.URL.Path
-	a.serve(r)
-}
-
-// ServeCtx answers a request on the engine's native path, without building
-// an *http.Request.
-func (a *App) ServeCtx(c *engine.Ctx) {
-	a.serveNative(c)
-}
-
-// serveNative is ServeCtx over the interface an *engine.Ctx satisfies, so
-// tests can drive it directly.
-func (a *App) serveNative(c nativeCtx) {
-	a.once.Do(a.build)
-	r := a.get()
-	r.nc, r.pr = c, c.Request()
-	r.method = r.pr.MethodString()
-	// The router needs the path as a string. Copying it would cost an
-	// allocation per request, so the router sees a view of the
-	// connection's buffer instead. That is safe because the view never
-	// leaves the framework: Path, RawPath and Param all return copies,
-	// and the Request is reset before the buffer is reused.
-	r.rawPath = unsafeString(r.pr.Path)
-	a.serve(r)
-}
-
 // serve runs the chain and sends its Response. The deferred put also runs
 // when a handler panics past every middleware (the server then answers
 // 500), so that a multipart form's temporary files are still removed.
@@ -275,9 +241,8 @@ func (a *App) put(r *Request) {
 	r.resetBodies()
 	r.form.reset()
 	r.params.Reset()
-	r.rw.Reset(nil)
-	b, f, rw := r.body, r.form, r.rw
-	*r = Request{app: a, body: b, layers: r.layers, form: f, params: r.params, rw: rw}
+	r.native.reset()
+	*r = Request{app: a, native: r.native, body: r.body, layers: r.layers, form: r.form, params: r.params}
 	a.pool.Put(r)
 }
 

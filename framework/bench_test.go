@@ -151,3 +151,18 @@ func BenchmarkInjected(b *testing.B) {
 		})
 	}
 }
+
+// TestPlainResponseAllocs: a text response on the native path, with no
+// middleware, allocates nothing.
+func TestPlainResponseAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	a := quietApp()
+	a.Get("/hello", func(r *Request) Response { return Text("hello") })
+	fc := new(fakeCtx).set("GET", "/hello")
+	fc.req.Headers = nil
+	if n := testing.AllocsPerRun(200, func() { fc.reset(); a.serveNative(fc) }); n != 0 {
+		t.Errorf("%.0f allocs per request, want 0", n)
+	}
+}

@@ -139,8 +139,9 @@ func TestAcceptsJSON(t *testing.T) {
 		{"TEXT/HTML", false, true},
 	}
 	for _, tt := range tests {
-		r := &Request{hr: httptest.NewRequest("GET", "/", nil)}
-		r.hr.Header.Set("Accept", tt.accept)
+		hr := httptest.NewRequest("GET", "/", nil)
+		hr.Header.Set("Accept", tt.accept)
+		r := overHTTP(nil, hr, nil)
 		if AcceptsJSON(r) != tt.json || AcceptsHTML(r) != tt.html {
 			t.Errorf("Accept %q: json %v html %v, want %v %v", tt.accept, AcceptsJSON(r), AcceptsHTML(r), tt.json, tt.html)
 		}

@@ -71,13 +71,14 @@ func (b *body) size() int64 { return int64(len(b.buf)) + b.fileLen }
 // curBody returns the body the handlers now see: the replacement put in
 // by the last net/http middleware that replaced it, else the request's own.
 func (r *Request) curBody() *body {
-	if n := len(r.layers); n > 0 {
-		return r.layers[n-1]
+	if r.view.body != nil {
+		return r.view.body
 	}
 	return &r.body
 }
 
-// resetBodies empties every layer (removing their temporary files).
+// resetBodies empties every layer (removing their temporary files); the
+// layers are kept in r.layers until then, whichever view reads them.
 func (r *Request) resetBodies() {
 	for _, b := range r.layers {
 		b.reset()
@@ -87,9 +88,9 @@ func (r *Request) resetBodies() {
 	r.body.reset()
 }
 
-// replaceBody makes src, a body net/http middleware put in place of the
-// one it was given, what the handlers after it read; nil or http.NoBody
-// reads as empty. The form, parsed from the old body, is parsed again.
+// replaceBody returns a new layer reading src, a body net/http middleware
+// put in place of the one it was given; nil or http.NoBody reads as empty.
+// The form, parsed from the old body, is parsed again from the new one.
 func (r *Request) replaceBody(src io.Reader) *body {
 	b := &body{open: true, src: src}
 	if src == nil || src == http.NoBody {
@@ -267,32 +268,18 @@ func (b *body) fillFile(room int64) (int, error) {
 }
 
 // openBody sets up the request's own body, the bottom layer, from the
-// transport the request arrived on, and returns its stream (nil for none,
-// the body then reads as empty). It must run before the Request switches
-// to a net/http middleware's request (adopt), whose Body reads this layer.
+// transport the request arrived on (never from a middleware's request,
+// whose Body reads this layer), and returns its stream: nil for none, the
+// body then reads as empty.
 func (r *Request) openBody() io.Reader {
 	b := &r.body
 	if !b.open {
 		b.open = true
-		if b.src = r.bodySource(); b.src == nil {
+		if b.src = r.base.body(); b.src == nil {
 			b.err = io.EOF
 		}
 	}
 	return b.src
-}
-
-// bodySource returns the stream to read the body from, nil for none.
-func (r *Request) bodySource() io.Reader {
-	if r.hr != nil {
-		if r.hr.Body == nil || r.hr.Body == http.NoBody {
-			return nil
-		}
-		return r.hr.Body
-	}
-	if r.pr.Framing == parse.NoBody || r.pr.ContentLength == 0 {
-		return nil
-	}
-	return r.nc.Body()
 }
 
 // bodyError maps the errors of the two transports onto ours: a body over

@@ -80,18 +80,3 @@ func ExampleApp_Static() {
 	// 200 hello, file
 	// 404 no file "../secret"
 }
-
-func ExampleCompress() {
-	app := framework.New()
-	app.Use(framework.Compress(framework.CompressOptions{}))
-	app.Get("/big", func(r *framework.Request) framework.Response {
-		return framework.Text(strings.Repeat("all work and no play ", 100))
-	})
-	req := httptest.NewRequest("GET", "/big", nil)
-	req.Header.Set("Accept-Encoding", "gzip")
-	rec := httptest.NewRecorder()
-	app.ServeHTTP(rec, req)
-	fmt.Println(rec.Header().Get("Content-Encoding"), rec.Header().Get("Vary"), rec.Body.Len() < 2100)
-	// Output:
-	// gzip Accept-Encoding true
-}

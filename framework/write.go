@@ -3,10 +3,8 @@ package framework
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 )
 
@@ -26,8 +24,10 @@ func (a *App) send(r *Request, resp Response) {
 	}
 	switch resp.kind {
 	case kindWritten:
+		// Headers added after an http.Handler wrote: on the native path
+		// they still count while the engine buffers the head.
 		for _, f := range resp.header[resp.nsent:] {
-			r.lateHeader(f.name, f.value, f.add)
+			r.base.setHeader(f.name, f.value, f.add)
 		}
 		return
 	case kindJSON, kindTemplate:
@@ -53,10 +53,6 @@ func (a *App) send(r *Request, resp Response) {
 			resp.kind, resp.bytes = kindBytes, buf.Bytes()
 		}
 	}
-	if r.compress != nil && resp.kind != kindEmpty {
-		r.compress.send(r, resp) // in a function of its own, so that resp does not escape here
-		return
-	}
 	r.write(resp)
 }
 
@@ -66,31 +62,30 @@ func (r *Request) write(resp Response) {
 		r.sendContent(resp)
 		return
 	}
+	t := r.t
 	for _, f := range resp.header {
-		r.outHeader(f.name, f.value, f.add)
+		t.setHeader(f.name, f.value, f.add)
 	}
 	if resp.ctype != "" {
-		r.outHeader("Content-Type", resp.ctype, false)
+		t.setHeader("Content-Type", resp.ctype, false)
 	}
 	status := resp.StatusCode()
 	switch resp.kind {
 	case kindText:
-		r.outHead(status, len(resp.text))
-		r.outWriteString(resp.text)
+		t.head(status, len(resp.text))
+		t.writeString(resp.text)
 	case kindBytes:
-		r.outHead(status, len(resp.bytes))
-		r.outWrite(resp.bytes)
+		t.head(status, len(resp.bytes))
+		t.write(resp.bytes)
 	case kindStream:
-		r.outHead(status, -1)
-		if err := resp.stream(r.streamWriter()); err != nil {
+		t.head(status, -1)
+		if err := resp.stream(t.stream()); err != nil {
 			r.app.logger().LogAttrs(r.Context(), slog.LevelError, "stream failed",
 				slog.String("method", r.method), slog.String("path", r.Path()), slog.String("err", err.Error()))
-			if r.nc != nil {
-				r.nc.SetClose()
-			}
+			t.abort()
 		}
 	default:
-		r.outHead(status, 0)
+		t.head(status, 0)
 	}
 }
 
@@ -117,86 +112,6 @@ func (a *App) errorResponse(r *Request, resp Response) Response {
 	}
 	return a.renderError(r, resp, code, msg)
 }
-
-// outHeader sets (or adds) a response header.
-func (r *Request) outHeader(name, value string, add bool) {
-	if r.w != nil {
-		if add {
-			r.w.Header().Add(name, value)
-		} else {
-			r.w.Header().Set(name, value)
-		}
-		return
-	}
-	if add {
-		r.nc.AddHeader(name, value)
-	} else {
-		r.nc.SetHeader(name, value)
-	}
-}
-
-// lateHeader sets a header on a response an http.Handler already wrote:
-// on the native path it still counts while the engine buffers the head.
-func (r *Request) lateHeader(name, value string, add bool) {
-	if r.nc == nil {
-		r.outHeader(name, value, add)
-		return
-	}
-	if add {
-		r.nc.AddHeader(name, value)
-	} else {
-		r.nc.SetHeader(name, value)
-	}
-}
-
-// outHead sends the status; n >= 0 declares the body length.
-func (r *Request) outHead(status, n int) {
-	if r.w != nil {
-		if n >= 0 && bodyAllowed(status) {
-			r.w.Header().Set("Content-Length", strconv.Itoa(n))
-		}
-		r.w.WriteHeader(status)
-		return
-	}
-	r.nc.SetStatus(status)
-	if n > 0 {
-		r.nc.SetContentLength(int64(n))
-	}
-}
-
-func (r *Request) outWrite(p []byte) {
-	if r.w != nil {
-		_, _ = r.w.Write(p)
-		return
-	}
-	_, _ = r.nc.Write(p)
-}
-
-func (r *Request) outWriteString(s string) {
-	if r.w != nil {
-		_, _ = io.WriteString(r.w, s)
-		return
-	}
-	_, _ = r.nc.WriteString(s)
-}
-
-// streamWriter returns the StreamWriter for a Stream response.
-func (r *Request) streamWriter() StreamWriter {
-	if r.w != nil {
-		return httpStream{r.w}
-	}
-	return r.nc
-}
-
-// httpStream is a StreamWriter over net/http.
-type httpStream struct{ w http.ResponseWriter }
-
-// Write writes to the response body.
-func (s httpStream) Write(p []byte) (int, error) { return s.w.Write(p) }
-
-// Flush sends what was written so far, through http.ResponseController so
-// that wrapped ResponseWriters work too.
-func (s httpStream) Flush() error { return http.NewResponseController(s.w).Flush() }
 
 // bodyAllowed reports whether a response with status may carry a body.
 func bodyAllowed(status int) bool {

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/internal/fwtest"
 )
 
 // tracing returns otelhttp's middleware recording to an in-memory exporter.
@@ -45,11 +46,11 @@ func TestOtelhttpBody(t *testing.T) {
 		again, _ := r.BodyBytes()
 		return framework.Text(string(b) + "|" + string(again))
 	})
-	servers(t, a, func(t *testing.T, c *client) {
+	fwtest.Servers(t, a, func(t *testing.T, c *fwtest.Client) {
 		exp.Reset()
-		res := c.do("POST", "/echo", "hello, tracer")
-		if res.status != 200 || res.body != "hello, tracer|hello, tracer" {
-			t.Fatalf("got %d %q", res.status, res.body)
+		res := c.Do("POST", "/echo", "hello, tracer")
+		if res.Status != 200 || res.Body != "hello, tracer|hello, tracer" {
+			t.Fatalf("got %d %q", res.Status, res.Body)
 		}
 		spans := exp.GetSpans()
 		if len(spans) != 1 {
