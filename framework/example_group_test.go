@@ -66,7 +66,7 @@ func ExampleBind_json() {
 	sendJSON(app, "PUT", "/api/users/7", `{"name":`)
 	// Output:
 	// 200 {"id":7,"name":"Ada"}
-	// 422 {"error":"\"name\" must not be empty","field":"name"}
+	// 422 {"error":"\"name\" must not be empty","field":"name","fields":[{"field":"name","reason":"must not be empty"}]}
 	// 400 {"error":"JSON body has unknown field \"nom\""}
 	// 400 {"error":"malformed JSON: the body ends inside a value"}
 }

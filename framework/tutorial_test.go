@@ -333,7 +333,7 @@ func TestTutorialJSONAPI(t *testing.T) {
 		code        int
 		want        string
 	}{
-		{`{"text":" "}`, "s3cret", 422, `{"error":"\"text\" must not be blank","field":"text"}` + "\n"},
+		{`{"text":" "}`, "s3cret", 422, `{"error":"\"text\" must not be blank","field":"text","fields":[{"field":"text","reason":"must not be blank"}]}` + "\n"},
 		{`{"text":"hi"`, "s3cret", 400, ""},
 		{`{"txt":"hi"}`, "s3cret", 400, `{"error":"JSON body has unknown field \"txt\""}` + "\n"},
 		{`{"text":"hi"}`, "guess", 401, `{"error":"missing or wrong token"}` + "\n"},
