@@ -210,6 +210,12 @@ func (a *App) build() {
 	}
 	a.handler = h
 	a.errLog = ratelog.Limit(a.logger())
+	for _, g := range a.groups {
+		g.unrouted = a.unrouted
+		for i := len(g.mws) - 1; i >= 0; i-- {
+			g.unrouted = g.mws[i](g.unrouted)
+		}
+	}
 }
 
 // dispatch routes r to its handler.
@@ -218,13 +224,27 @@ func (a *App) dispatch(r *Request) Response {
 		return Errorf(http.StatusBadRequest, "malformed percent-encoding in path")
 	}
 	rt, res, allow := a.router.Lookup(r.method, r.rawPath, &r.params)
-	switch res {
-	case router.Found:
+	if res == router.Found {
 		r.route = rt
 		return rt.Handler(r)
-	case router.MethodNotAllowed:
-		return Errorf(http.StatusMethodNotAllowed, "method %s not allowed for %s (allowed: %s)", r.method, r.Path(), allow).
-			WithHeader("Allow", allow)
+	}
+	if res == router.MethodNotAllowed {
+		r.allow = allow
+	}
+	// Under a group's prefix, the group's middleware runs first: it may
+	// answer (a CORS preflight), else the 404 or 405 is answered inside it.
+	if g := a.groupFor(r.Path()); g != nil {
+		return g.unrouted(r)
+	}
+	return a.unrouted(r)
+}
+
+// unrouted answers a request no route took: 405 with Allow when the path
+// has routes for other methods, else NotFound's answer or 404.
+func (a *App) unrouted(r *Request) Response {
+	if r.allow != "" {
+		return Errorf(http.StatusMethodNotAllowed, "method %s not allowed for %s (allowed: %s)", r.method, r.Path(), r.allow).
+			WithHeader("Allow", r.allow)
 	}
 	if a.NotFound != nil {
 		return a.NotFound(r)

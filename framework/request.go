@@ -30,6 +30,7 @@ type Request struct {
 
 	params router.Params
 	route  *Route
+	allow  string // the Allow of a 405, set by dispatch
 
 	body   body      // the replayable body, see body.go
 	layers []*body   // bodies net/http middleware put in its place, see body.go
