@@ -39,7 +39,8 @@ type Route struct {
 	// middleware of its Group and of With, but without the App's.
 	Handler Handler
 
-	group *Group // the group it was registered on; nil for the App
+	group   *Group // the group it was registered on; nil for the App
+	pattern string // as net/http's Request.Pattern: "GET /todo/{id}", or Pattern for any method
 }
 
 // App is a web application: a set of routes and the middleware around
@@ -164,6 +165,10 @@ func (a *App) handle(rt *Route) {
 	if rt.Method == "*" {
 		rt.Method = ""
 	}
+	rt.pattern = rt.Pattern
+	if rt.Method != "" {
+		rt.pattern = rt.Method + " " + rt.Pattern
+	}
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
@@ -226,6 +231,9 @@ func (a *App) dispatch(r *Request) Response {
 	rt, res, allow := a.router.Lookup(r.method, r.rawPath, &r.params)
 	if res == router.Found {
 		r.route = rt
+		for _, hr := range r.httpReqs {
+			hr.Pattern = rt.pattern
+		}
 		return rt.Handler(r)
 	}
 	if res == router.MethodNotAllowed {
@@ -262,7 +270,9 @@ func (a *App) put(r *Request) {
 	r.form.reset()
 	r.params.Reset()
 	r.native.reset()
-	*r = Request{app: a, native: r.native, body: r.body, layers: r.layers, form: r.form, params: r.params}
+	clear(r.httpReqs)
+	*r = Request{app: a, native: r.native, body: r.body, layers: r.layers, form: r.form, params: r.params,
+		httpReqs: r.httpReqs[:0]}
 	a.pool.Put(r)
 }
 

@@ -21,6 +21,8 @@ func (r *Request) HTTPRequest() *http.Request {
 		return r.httpReq
 	}
 	hr := r.t.httpRequest(r)
+	hr.Pattern = r.Pattern()
+	r.httpReqs = append(r.httpReqs, hr)
 	r.giveBody(hr)
 	for i := 0; i < r.params.Len(); i++ {
 		name, value := r.params.At(i)
@@ -80,6 +82,13 @@ type requestKey struct{}
 // the middleware receives is replayable like Request.Body: one that reads
 // it all and passes the request on leaves every byte for the next.
 //
+// Once the request is routed, the Pattern field of the *http.Request the
+// middleware received, and of the one it passed on, holds the matched
+// route (see Request.Pattern): a middleware of the App reads it after
+// calling the next handler, one of a Group (which runs after routing) at
+// once. otelhttp names its spans by it and a Prometheus label can be read
+// from it, with no formatter.
+//
 // Such a middleware writes the response itself, so the Response the inner
 // handlers return is sent from inside it; the middleware before it in the
 // chain see a Response that records what was written: its StatusCode,
@@ -99,6 +108,7 @@ func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 		return func(r *Request) Response {
 			hr := r.HTTPRequest()
 			hr = hr.WithContext(context.WithValue(hr.Context(), requestKey{}, r))
+			r.httpReqs = append(r.httpReqs, hr)
 			outer := r.view
 			defer func() { r.view = outer }()
 			return r.t.serveHTTP(h, hr)
@@ -118,6 +128,7 @@ func (r *Request) adopt(w http.ResponseWriter, hr *http.Request) {
 	v := newView(&httpTransport{hr: hr, w: w})
 	v.httpReq, v.given, v.body = hr, hr.Body, b
 	r.view = v
+	r.httpReqs = append(r.httpReqs, hr)
 }
 
 // bodyAfter returns the body the handlers after a net/http middleware

@@ -145,3 +145,62 @@ func TestHandleHTTP(t *testing.T) {
 		t.Errorf("name %q", got)
 	}
 }
+
+// TestPattern: the matched route is visible as net/http's Request.Pattern
+// to FromHTTP middleware (after the next handler returns for the App's,
+// at once for a group's), to an http.Handler route, and as
+// Request.Pattern; unrouted requests have none.
+func TestPattern(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	record := func(where string) func(http.Handler) http.Handler {
+		return func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				before := r.Pattern
+				r2 := r.WithContext(r.Context()) // a copy passed on, as otelhttp does
+				next.ServeHTTP(w, r2)
+				mu.Lock()
+				seen = append(seen, where+":"+before+"|"+r.Pattern+"|"+r2.Pattern)
+				mu.Unlock()
+			})
+		}
+	}
+	a := quietApp()
+	a.Use(FromHTTP(record("app")), FromHTTP(record("app2")))
+	a.Get("/todo/{id}", func(r *Request) Response { return Text(r.Pattern() + "|" + r.HTTPRequest().Pattern) })
+	a.Handle("", "/any", func(r *Request) Response { return Text(r.Pattern()) })
+	a.Route("/api", func(g *Group) {
+		g.Use(FromHTTP(record("group")))
+		g.HandleHTTP("POST", "/items/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, r.Pattern)
+		}))
+	})
+	transports(t, a, func(t *testing.T, do func(*http.Request) result) {
+		tests := []struct {
+			method, target, body string
+			seen                 []string
+		}{
+			{"GET", "/todo/7", "GET /todo/{id}|GET /todo/{id}", []string{
+				"app2:|GET /todo/{id}|GET /todo/{id}", "app:|GET /todo/{id}|GET /todo/{id}"}},
+			{"HEAD", "/todo/7", "", []string{
+				"app2:|GET /todo/{id}|GET /todo/{id}", "app:|GET /todo/{id}|GET /todo/{id}"}},
+			{"PUT", "/any", "/any", []string{"app2:|/any|/any", "app:|/any|/any"}},
+			{"POST", "/api/items/1", "POST /api/items/{id}", []string{
+				"group:POST /api/items/{id}|POST /api/items/{id}|POST /api/items/{id}",
+				"app2:|POST /api/items/{id}|POST /api/items/{id}", "app:|POST /api/items/{id}|POST /api/items/{id}"}},
+			{"GET", "/nothing", "no route found for GET /nothing\n", []string{"app2:||", "app:||"}},
+		}
+		for _, tt := range tests {
+			mu.Lock()
+			seen = nil
+			mu.Unlock()
+			res := do(newReq(tt.method, tt.target, ""))
+			mu.Lock()
+			got := strings.Join(seen, ", ")
+			mu.Unlock()
+			if res.body != tt.body || got != strings.Join(tt.seen, ", ") {
+				t.Errorf("%s %s: body %q, middleware saw %s; want %q, %s", tt.method, tt.target, res.body, got, tt.body, strings.Join(tt.seen, ", "))
+			}
+		}
+	})
+}

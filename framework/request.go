@@ -32,6 +32,11 @@ type Request struct {
 	route  *Route
 	allow  string // the Allow of a 405, set by dispatch
 
+	// Every *http.Request of this request that net/http code holds (the
+	// server's, HTTPRequest's, those a FromHTTP middleware received and
+	// passed on): routing sets their Pattern.
+	httpReqs []*http.Request
+
 	body   body      // the replayable body, see body.go
 	layers []*body   // bodies net/http middleware put in its place, see body.go
 	form   formState // see form.go
@@ -139,6 +144,22 @@ func (r *Request) Param(name string) string {
 // Route returns the route that matched, or nil before routing and when none
 // did (in a 404 or 405 answer).
 func (r *Request) Route() *Route { return r.route }
+
+// Pattern returns the pattern of the route that matched, in the form of
+// net/http's Request.Pattern: the method, a space and the pattern
+// ("GET /todo/{id}"), or the pattern alone for a route of any method; ""
+// before routing and when no route matched. The same string is in the
+// Pattern field of every *http.Request of the request once it is routed:
+// HTTPRequest's, and those FromHTTP middleware received and passed on,
+// so that instrumentation that reads it after calling the next handler
+// (otelhttp's span names, a Prometheus label from r.Pattern) sees the
+// route.
+func (r *Request) Pattern() string {
+	if r.route == nil {
+		return ""
+	}
+	return r.route.pattern
+}
 
 // Query returns the first value of the query parameter name, "" when absent.
 // Use QueryAll for a parameter that may repeat.

@@ -21,6 +21,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	r.nethttp = httpTransport{hr: hr, w: w}
 	r.base = &r.nethttp
 	r.view = newView(r.base)
+	r.httpReqs = append(r.httpReqs, hr)
 	a.serve(r)
 }
 
