@@ -271,8 +271,9 @@ func (a *App) put(r *Request) {
 	r.params.Reset()
 	r.native.reset()
 	clear(r.httpReqs)
+	clear(r.logAttrs)
 	*r = Request{app: a, native: r.native, body: r.body, layers: r.layers, form: r.form, params: r.params,
-		httpReqs: r.httpReqs[:0]}
+		httpReqs: r.httpReqs[:0], logAttrs: r.logAttrs[:0]}
 	a.pool.Put(r)
 }
 

@@ -97,7 +97,7 @@ func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 	return func(next Handler) Handler {
 		inner := http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
 			r, _ := hr.Context().Value(requestKey{}).(*Request)
-			if r == nil {
+			if r == nil { // not through WriteError: without r, it cannot render
 				http.Error(w, "framework: FromHTTP middleware replaced the request context", http.StatusInternalServerError)
 				return
 			}
@@ -114,6 +114,34 @@ func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 			return r.t.serveHTTP(h, hr)
 		}
 	}
+}
+
+// WriteError answers err to w, rendered as the App answers an Error(err)
+// of its handlers (its ErrorRenderer: JSON for a JSON group or a client
+// that asks for it) and logged the same way, for net/http middleware
+// inside FromHTTP that answers a request itself. hr is the request the
+// middleware was given (or one derived from it). Headers the middleware
+// set on w are kept. For example, go-chi/httprate's 429:
+//
+//	limit := httprate.Limit(100, time.Minute, httprate.WithLimitHandler(
+//		func(w http.ResponseWriter, r *http.Request) {
+//			framework.WriteError(w, r, &framework.HTTPError{Code: http.StatusTooManyRequests})
+//		}))
+//	app.Use(framework.FromHTTP(limit))
+//
+// Outside an App (hr did not come through FromHTTP), it writes the status
+// and message as http.Error does.
+func WriteError(w http.ResponseWriter, hr *http.Request, err error) {
+	r, _ := hr.Context().Value(requestKey{}).(*Request)
+	if r == nil {
+		code, msg := errorStatus(err)
+		http.Error(w, msg, code)
+		return
+	}
+	outer := r.view
+	defer func() { r.view = outer }()
+	r.view = newView(&httpTransport{hr: hr, w: w})
+	r.app.send(r, Error(err))
 }
 
 // adopt makes r read from hr and write to w, the request and writer a

@@ -139,3 +139,14 @@ func zeroQuality(params string) bool {
 	}
 	return false
 }
+
+// RenderError returns the response r's ErrorRenderer (its group's, else
+// the App's) makes of err, with the status and message Error gives it,
+// without logging it: for middleware that logs an error its own way and
+// answers it as the App answers errors (see framework/middleware.Recover).
+// A handler returns Error(err) instead, which is logged when sent.
+func RenderError(r *Request, err error) Response {
+	resp := Error(err)
+	code, msg := errorStatus(resp.err)
+	return r.app.renderError(r, resp, code, msg)
+}

@@ -41,6 +41,11 @@ type Request struct {
 	layers []*body   // bodies net/http middleware put in its place, see body.go
 	form   formState // see form.go
 
+	logAttrs []slog.Attr   // see AddLogAttrs
+	measure  bool          // Send is counting what write sends
+	sent     sent          // what write sent last
+	counted  countedStream // the StreamWriter of a counted Stream
+
 	probe  bool  // a registration-time call to a Bind handler, see boundPlan
 	probed *plan // what that handler binds
 }
@@ -132,6 +137,17 @@ func (r *Request) SetContext(ctx context.Context) {
 // Logger returns the App's Logger (slog.Default() when it has none), for
 // handlers and middleware that log.
 func (r *Request) Logger() *slog.Logger { return r.app.logger() }
+
+// AddLogAttrs adds attributes to every line the framework logs about this
+// request ("request failed", "stream failed") and to the lines of
+// middleware that log it (LogAttrs): middleware.RequestID adds the
+// request id. The attributes last until the handler returns.
+func (r *Request) AddLogAttrs(attrs ...slog.Attr) { r.logAttrs = append(r.logAttrs, attrs...) }
+
+// LogAttrs returns the attributes added by AddLogAttrs, in order. The
+// slice belongs to the Request: it is valid until the handler returns and
+// must not be modified.
+func (r *Request) LogAttrs() []slog.Attr { return r.logAttrs }
 
 // Param returns the path parameter name of the matched route,
 // percent-decoded: "/todo/{id}" and "/todo/a%20b" give "a b". It returns ""

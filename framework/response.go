@@ -200,9 +200,9 @@ func (resp Response) Header(name string) string {
 // other.
 func (resp Response) Err() error { return resp.err }
 
-// BytesWritten returns the number of body bytes an http.Handler (HandleHTTP,
-// FromHTTP) wrote for this Response; 0 for Responses that are still to be
-// sent.
+// BytesWritten returns the number of body bytes written for this Response
+// by an http.Handler (HandleHTTP, FromHTTP) or by Request.Send; 0 for
+// Responses that are still to be sent.
 func (resp Response) BytesWritten() int64 { return resp.wrote }
 
 // written is the Response of a handler that already wrote its answer

@@ -154,6 +154,11 @@ func (r *Request) sendContent(resp Response) {
 		w.Header().Set("Content-Type", resp.ctype)
 	}
 	modtime, _ := resp.value.(time.Time)
+	if r.measure { // for Send: the status ServeContent chose, and the bytes
+		ow := &observedWriter{ResponseWriter: w}
+		defer func() { r.sent.status, r.sent.bytes = ow.status, ow.n }()
+		w = ow
+	}
 	http.ServeContent(w, r.HTTPRequest(), resp.name, modtime, resp.content)
 	r.t.finish()
 }

@@ -58,11 +58,18 @@ func (a *App) send(r *Request, resp Response) {
 
 // write sends a rendered Response: headers, status, body.
 func (r *Request) write(resp Response) {
+	r.sent = sent{status: resp.StatusCode(), header: resp.header, ctype: resp.ctype}
 	if resp.kind == kindContent {
 		r.sendContent(resp)
 		return
 	}
 	t := r.t
+	switch resp.kind {
+	case kindText:
+		r.sent.bytes = int64(len(resp.text))
+	case kindBytes:
+		r.sent.bytes = int64(len(resp.bytes))
+	}
 	for _, f := range resp.header {
 		t.setHeader(f.name, f.value, f.add)
 	}
@@ -79,14 +86,69 @@ func (r *Request) write(resp Response) {
 		t.write(resp.bytes)
 	case kindStream:
 		t.head(status, -1)
-		if err := resp.stream(t.stream()); err != nil {
-			r.app.logger().LogAttrs(r.Context(), slog.LevelError, "stream failed",
-				slog.String("method", r.method), slog.String("path", r.Path()), slog.String("err", err.Error()))
+		sw := t.stream()
+		if r.measure {
+			r.counted = countedStream{StreamWriter: sw, n: &r.sent.bytes}
+			sw = &r.counted
+		}
+		if err := resp.stream(sw); err != nil {
+			attrs := append(make([]slog.Attr, 0, 3+len(r.logAttrs)), slog.String("method", r.method),
+				slog.String("path", r.Path()), slog.String("err", err.Error()))
+			r.app.logger().LogAttrs(r.Context(), slog.LevelError, "stream failed", append(attrs, r.logAttrs...)...)
 			t.abort()
 		}
 	default:
 		t.head(status, 0)
 	}
+}
+
+// sent is what write sent last: the Response's status and headers, and
+// the body bytes (for a Stream or a Content, counted only while measure
+// is set, by Send).
+type sent struct {
+	status int
+	bytes  int64
+	header []headerField
+	ctype  string
+}
+
+// countedStream counts what a Stream writes, for Send.
+type countedStream struct {
+	StreamWriter
+	n *int64
+}
+
+// Write implements io.Writer.
+func (c *countedStream) Write(p []byte) (int, error) {
+	n, err := c.StreamWriter.Write(p)
+	*c.n += int64(n)
+	return n, err
+}
+
+// Send sends resp to the client now, instead of after the whole chain has
+// returned, and returns a Response that records what was sent: its
+// StatusCode (the one ServeContent chose for a Content: 304, 206...),
+// Header and BytesWritten (body bytes, before any compression by
+// middleware further in). An error Response is rendered (and logged) as
+// usual first. It is for middleware that must see the final outcome, such
+// as an access logger (see framework/middleware.AccessLog).
+//
+// The middleware further out then see a sent Response: they can no longer
+// change its status or body; headers they add still reach the client on
+// the native path while the response head is buffered (no Flush, under 64
+// KiB of body), and are dropped under net/http. A Response that was sent
+// already (by Send, an http.Handler or FromHTTP middleware) is returned as
+// it is.
+func (r *Request) Send(resp Response) Response {
+	if resp.kind == kindWritten {
+		return resp
+	}
+	r.measure = true
+	r.app.send(r, resp)
+	r.measure = false
+	out := Response{kind: kindWritten, status: r.sent.status, ctype: r.sent.ctype, wrote: r.sent.bytes, header: r.sent.header}
+	out.nsent = len(out.header)
+	return out
 }
 
 // errorResponse turns an error Response into the response the client
@@ -107,8 +169,9 @@ func (a *App) errorResponse(r *Request, resp Response) Response {
 		l = a.logger()
 	}
 	if l.Enabled(r.Context(), level) {
-		l.LogAttrs(r.Context(), level, "request failed", slog.String("method", r.method),
+		attrs := append(make([]slog.Attr, 0, 4+len(r.logAttrs)), slog.String("method", r.method),
 			slog.String("path", r.Path()), slog.Int("status", code), slog.String("err", resp.err.Error()))
+		l.LogAttrs(r.Context(), level, "request failed", append(attrs, r.logAttrs...)...)
 	}
 	return a.renderError(r, resp, code, msg)
 }

@@ -184,13 +184,14 @@ func newApp(cfg config, store sessionstore.Store, log *slog.Logger) (*framework.
 	}
 	app := framework.New()
 	app.Logger = log
-	// Security headers outermost, so that every answer carries them.
+	// The access log outermost (it sends the response, to log what was
+	// sent), then the security headers, so that every answer carries them.
+	if cfg.debug {
+		app.Use(middleware.RequestID(), middleware.AccessLog(middleware.AccessLogOptions{}))
+	}
 	app.Use(middleware.SecurityHeaders(""), middleware.Recover(nil))
 	if cfg.instance != "" {
 		app.Use(instanceHeader(cfg.instance))
-	}
-	if cfg.debug {
-		app.Use(middleware.RequestID(), middleware.Logger(nil))
 	}
 	app.Use(middleware.Compress(middleware.CompressOptions{}))
 	// Cross-site POSTs are refused before they reach a session.

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -8,9 +9,12 @@ import (
 	"github.com/microframe/microframe/framework"
 )
 
-// Recover turns a panic in the handlers after it into a 500 response and
-// logs the panic value with its stack at level Error (to l, or the App's
-// Logger when l is nil). The connection stays usable.
+// Recover turns a panic in the handlers after it into a 500 response,
+// rendered by the App's (or the route's group's) ErrorRenderer like any
+// other error: JSON for a JSON API. It logs the panic value with its
+// stack at level Error, with the request's log attributes (the request
+// id, see RequestID), to l or, when l is nil, the App's Logger. The
+// connection stays usable.
 //
 // A panic with http.ErrAbortHandler is passed on, as net/http expects:
 // it means "abort this response", not a bug. A panic while a Stream body
@@ -31,10 +35,11 @@ func Recover(l *slog.Logger) framework.Middleware {
 				if log == nil {
 					log = r.Logger()
 				}
-				log.LogAttrs(r.Context(), slog.LevelError, "handler panic",
-					slog.String("method", r.Method()), slog.String("path", r.Path()),
-					slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
-				resp = framework.Text(http.StatusText(http.StatusInternalServerError) + "\n").WithStatus(http.StatusInternalServerError)
+				attrs := []slog.Attr{slog.String("method", r.Method()), slog.String("path", r.Path()),
+					slog.Any("panic", v), slog.String("stack", string(debug.Stack()))}
+				log.LogAttrs(r.Context(), slog.LevelError, "handler panic", append(attrs, r.LogAttrs()...)...)
+				resp = framework.RenderError(r, &framework.HTTPError{Code: http.StatusInternalServerError,
+					Err: fmt.Errorf("panic: %v", v)})
 			}()
 			return next(r)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 
 	"github.com/microframe/microframe/framework"
 )
@@ -13,11 +14,18 @@ type requestIDKey struct{}
 // RequestIDHeader is the header RequestID reads and sets.
 const RequestIDHeader = "X-Request-Id"
 
+// RequestIDKey is the log attribute that carries the request id.
+const RequestIDKey = "request_id"
+
 // RequestID gives every request an id, for correlating log lines: the
 // client's X-Request-Id when it sent a sane one (1 to 64 letters, digits,
 // '-', '_' or '.'; a proxy in front may have set it), else 16 random bytes
-// in hex. The id is stored in the request context (RequestIDFrom) and sent
-// back in the X-Request-Id response header.
+// in hex. The id is stored in the request context (RequestIDFrom), added
+// to the request's log attributes as "request_id" (so the framework's own
+// "request failed" lines, Recover's and AccessLog's carry it; see
+// framework.Request.AddLogAttrs), and sent back in the X-Request-Id
+// response header. Put it first, outermost, so that the header is set
+// before AccessLog sends the response.
 func RequestID() framework.Middleware {
 	return func(next framework.Handler) framework.Handler {
 		return func(r *framework.Request) framework.Response {
@@ -28,6 +36,7 @@ func RequestID() framework.Middleware {
 				id = hex.EncodeToString(b[:])
 			}
 			r.SetContext(context.WithValue(r.Context(), requestIDKey{}, id))
+			r.AddLogAttrs(slog.String(RequestIDKey, id))
 			return next(r).WithHeader(RequestIDHeader, id)
 		}
 	}
