@@ -88,6 +88,11 @@ func prefixStripper(next http.Handler) http.Handler {
 
 func TestFromHTTP(t *testing.T) {
 	a := quietApp()
+	// Outside the net/http middleware, the Request is as it was before
+	// it: the path not stripped.
+	a.Use(func(next Handler) Handler {
+		return func(r *Request) Response { return next(r).WithHeader("X-Outer-Path", r.Path()) }
+	})
 	a.Use(FromHTTP(prefixStripper), FromHTTP(gzipMiddleware))
 	a.Post("/echo/{x}", func(r *Request) Response {
 		b, _ := r.BodyBytes()
@@ -99,6 +104,9 @@ func TestFromHTTP(t *testing.T) {
 		res := do(req)
 		if res.status != 200 || res.header.Get("Content-Encoding") != "gzip" || res.header.Get("X-Inner") != "1" {
 			t.Fatalf("got %d %v", res.status, res.header)
+		}
+		if p := res.header.Get("X-Outer-Path"); p != "/v1/echo/7" && !strings.HasSuffix(t.Name(), "nethttp") {
+			t.Errorf("outer middleware saw path %q, want /v1/echo/7", p) // net/http drops headers added after the write
 		}
 		zr, err := gzip.NewReader(strings.NewReader(res.body))
 		if err != nil {
