@@ -264,16 +264,24 @@ func (a *App) get() *Request {
 	return a.pool.Get().(*Request)
 }
 
-// put resets r and returns it to the pool.
+// put resets r and returns it to the pool. Field by field, keeping the
+// storage of buffers and slices, rather than by assigning a new Request:
+// that copies the whole struct twice, a fifth of the cost of a small
+// request. Every field of Request is reset here (TestPutResets).
 func (a *App) put(r *Request) {
 	r.resetBodies()
 	r.form.reset()
 	r.params.Reset()
 	r.native.reset()
+	r.view = view{}
+	r.base, r.nethttp = nil, httpTransport{}
+	r.route, r.allow = nil, ""
 	clear(r.httpReqs)
+	r.httpReqs = r.httpReqs[:0]
 	clear(r.logAttrs)
-	*r = Request{app: a, native: r.native, body: r.body, layers: r.layers, form: r.form, params: r.params,
-		httpReqs: r.httpReqs[:0], logAttrs: r.logAttrs[:0]}
+	r.logAttrs = r.logAttrs[:0]
+	r.measure, r.sent, r.counted = false, sent{}, countedStream{}
+	r.probe, r.probed = false, nil
 	a.pool.Put(r)
 }
 

@@ -41,7 +41,8 @@ func (a *App) serveNative(c nativeCtx) {
 	r := a.get()
 	r.native.nc, r.native.pr = c, c.Request()
 	r.base = &r.native
-	r.view = newView(r.base)
+	// newView's work, without copying a view: r's is zero after put.
+	r.t, r.method, r.rawPath = r.base, r.native.pr.MethodString(), unsafeString(r.native.pr.Path)
 	a.serve(r)
 }
 
@@ -57,8 +58,10 @@ type nativeTransport struct {
 
 // reset empties t for the next request, keeping rw's header map.
 func (t *nativeTransport) reset() {
-	t.rw.Reset(nil)
-	*t = nativeTransport{rw: t.rw}
+	if t.rwOn {
+		t.rw.Reset(nil)
+	}
+	t.nc, t.pr, t.hdr, t.rwOn = nil, nil, nil, false
 }
 
 func (t *nativeTransport) method() string { return t.pr.MethodString() }

@@ -20,7 +20,8 @@ func (a *App) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	r := a.get()
 	r.nethttp = httpTransport{hr: hr, w: w}
 	r.base = &r.nethttp
-	r.view = newView(r.base)
+	// newView's work, without copying a view: r's is zero after put.
+	r.t, r.method, r.rawPath = r.base, hr.Method, hr.URL.EscapedPath()
 	r.httpReqs = append(r.httpReqs, hr)
 	a.serve(r)
 }

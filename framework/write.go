@@ -58,7 +58,8 @@ func (a *App) send(r *Request, resp Response) {
 
 // write sends a rendered Response: headers, status, body.
 func (r *Request) write(resp Response) {
-	r.sent = sent{status: resp.StatusCode(), header: resp.header, ctype: resp.ctype}
+	status := resp.StatusCode()
+	r.sent = sent{status: status, header: resp.header, ctype: resp.ctype}
 	if resp.kind == kindContent {
 		r.sendContent(resp)
 		return
@@ -76,7 +77,6 @@ func (r *Request) write(resp Response) {
 	if resp.ctype != "" {
 		t.setHeader("Content-Type", resp.ctype, false)
 	}
-	status := resp.StatusCode()
 	switch resp.kind {
 	case kindText:
 		t.head(status, len(resp.text))
