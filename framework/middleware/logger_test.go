@@ -50,8 +50,10 @@ func TestAccessLog(t *testing.T) {
 	a := framework.New()
 	a.Logger = l
 	a.Use(middleware.RequestID(), middleware.AccessLog(middleware.AccessLogOptions{
-		Skip:  func(r *framework.Request) bool { return r.Path() == "/healthz" },
-		Attrs: func(r *framework.Request, resp framework.Response) []slog.Attr { return []slog.Attr{slog.String("app", "bookmarks")} },
+		Skip: func(r *framework.Request) bool { return r.Path() == "/healthz" },
+		Attrs: func(r *framework.Request, resp framework.Response) []slog.Attr {
+			return []slog.Attr{slog.String("app", "bookmarks")}
+		},
 	}))
 	a.Get("/bookmarks/{id}", func(r *framework.Request) framework.Response {
 		return framework.JSON(map[string]string{"id": r.Param("id")})
