@@ -1,39 +1,21 @@
 package framework
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/microframe/microframe/framework/internal/fwtest"
 )
-
-// lockedBuffer is a bytes.Buffer for concurrent writers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestFailedRequestsLogRateLimited(t *testing.T) {
 	// A flood of identical 503s logs about a line a second, not one per
 	// request.
-	var out lockedBuffer
+	var out fwtest.LockedBuffer
 	a := New()
 	a.Logger = slog.New(slog.NewTextHandler(&out, nil))
 	a.Get("/counter", func(r *Request) Response {

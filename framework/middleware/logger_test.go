@@ -45,7 +45,7 @@ func byMsg(lines []map[string]any, msg string) []map[string]any {
 }
 
 func TestAccessLog(t *testing.T) {
-	var logs lockedBuffer
+	var logs fwtest.LockedBuffer
 	l := slog.New(slog.NewJSONHandler(&logs, nil))
 	a := framework.New()
 	a.Logger = l
@@ -109,7 +109,7 @@ func TestAccessLog(t *testing.T) {
 }
 
 func TestRecoverRendersAndRequestID(t *testing.T) {
-	var logs lockedBuffer
+	var logs fwtest.LockedBuffer
 	a := framework.New()
 	a.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	a.Use(middleware.RequestID(), middleware.Recover(nil))

@@ -1,10 +1,8 @@
 package middleware_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -20,31 +18,6 @@ func quietApp() *framework.App {
 	a := framework.New()
 	a.Logger = slog.New(slog.DiscardHandler)
 	return a
-}
-
-// lockedBuffer is a bytes.Buffer for concurrent writers (log handlers on
-// the servers' goroutines).
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *lockedBuffer) Reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Reset()
 }
 
 // discardWriter is an http.ResponseWriter that keeps nothing, for

@@ -1,14 +1,17 @@
 // Package fwtest runs an App on both of its servers for the tests of the
-// framework's own packages (framework/middleware, framework/ecosystem):
+// framework's own packages (framework/middleware, framework/ecosystem;
+// it does not import framework, so the framework's own tests may use it):
 // the microframe engine's native path and net/http, each at a random
 // 127.0.0.1 port, with a client that speaks to it. It is imported by
 // tests only.
 package fwtest
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/microframe/microframe/engine"
@@ -92,4 +95,32 @@ func (c *Client) Do(method, target, body string, header ...string) Response {
 		c.t.Fatal(err)
 	}
 	return Response{resp.StatusCode, resp.Header, string(b)}
+}
+
+// LockedBuffer is a bytes.Buffer for concurrent writers: a log handler
+// written to from the servers' goroutines while the test reads it.
+type LockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (l *LockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns what was written.
+func (l *LockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Reset empties the buffer.
+func (l *LockedBuffer) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Reset()
 }
