@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/microframe/microframe/internal/poller"
 )
 
 // errClosedIdle is how the actor learns that another goroutine closed it
@@ -21,10 +19,10 @@ var errClosedIdle = errors.New("conn: closed while idle")
 
 // Conn is one client connection: an actor that owns its buffers and state.
 // Serve runs it on one goroutine at a time: its whole life, or, when it
-// parks (see Config.Poller), until it parks; a wake-up hands it to a worker
-// that calls Serve again. Apart from CloseIfIdle, Close and ExpireParked,
-// which other goroutines may call at any time, nothing else touches its
-// fields.
+// parks (see Config.Park), until it parks; a wake-up hands it to
+// Parking.Wake, and some goroutine calls Serve again. Apart from
+// CloseIfIdle, Close and ExpireParked, which other goroutines may call at
+// any time, nothing else touches its fields.
 type Conn struct {
 	nc      net.Conn
 	cfg     *Config
@@ -33,13 +31,13 @@ type Conn struct {
 
 	// Parking. reg and parkUntil are read by closers of a parked
 	// connection; the rest is the actor's.
-	reg        atomic.Pointer[poller.Registration] // registered on first park
-	parkUntil  atomic.Int64                        // unix ns: a parked connection's idle timeout
-	parkable   bool                                // Config.Poller can watch this socket
-	started    bool                                // Serve has run before
-	resumed    bool                                // set by a wake: Serve continues the idle wait
-	acceptedAt time.Time                           // the first Serve: the first head's deadline counts from here
-	idleEnd    time.Time                           // the current idle wait ends here
+	reg        atomic.Value // PollRegistration: registered on the first park or hang-up watch, stored once
+	parkUntil  atomic.Int64 // unix ns: a parked connection's idle timeout
+	parkable   bool         // Config.Park is set and its poller can watch this socket
+	started    bool         // Serve has run before
+	resumed    bool         // set by a wake: Serve continues the idle wait
+	acceptedAt time.Time    // the first Serve: the first head's deadline counts from here
+	idleEnd    time.Time    // the current idle wait ends here
 
 	// Owned by the actor goroutine.
 	rbuf       []byte // read buffer; unread bytes are rbuf[r0:r1]
@@ -67,9 +65,19 @@ type Conn struct {
 	tlsState   *tls.ConnectionState
 }
 
-// New returns a connection actor for nc that will serve h under cfg (built
-// with Config.WithDefaults). Call Serve to run it.
+// New returns a connection actor for nc that will serve each of its
+// requests with h, under cfg. Call Serve to run it; from then on the
+// connection owns nc and closes it when it ends (unless a handler hijacks
+// it). cfg must come from Config.WithDefaults, and is shared, read-only,
+// by every connection of the server; New panics otherwise, or if h is
+// nil.
 func New(nc net.Conn, cfg *Config, h Handler) *Conn {
+	if cfg == nil || !cfg.ready {
+		panic("conn: New needs a Config prepared by Config.WithDefaults")
+	}
+	if h == nil {
+		panic("conn: New with a nil Handler")
+	}
 	c := &Conn{nc: nc, cfg: cfg, handler: h}
 	c.parkable = canPark(cfg, nc)
 	c.debug = cfg.Logger.Enabled(cfg.BaseContext, slog.LevelDebug)
@@ -119,10 +127,12 @@ func (c *Conn) Close() error {
 
 // Serve runs the connection until the client leaves, an error or timeout
 // ends it, the server drains, or it parks. When it ends, Serve closes nc
-// and calls Config.Finished before returning; when it parks, Serve returns
-// at once and the connection belongs to the poller, which hands it to
-// Config.Wake when its next bytes arrive (call Serve again then). Serve
-// never panics (a handler panic is recovered, logged and answered with 500).
+// (unless a handler hijacked it) and calls Config.Finished before
+// returning; when it parks, Serve returns at once and the connection
+// belongs to the poller, which hands it to Parking.Wake when its next
+// bytes arrive (call Serve again then). Serve must not be called again
+// after the connection ended, nor by two goroutines at once. It never
+// panics: a handler panic is recovered, logged and answered with 500.
 func (c *Conn) Serve() {
 	if !c.started {
 		c.started = true

@@ -1,14 +1,32 @@
-// Package conn serves one HTTP/1.1 connection: an actor that owns its
-// buffers and state, reads requests incrementally, dispatches each to a
-// Handler, and writes responses, for as long as keep-alive allows.
+// Package conn is microframe's native handler contract and the connection
+// actor that serves it.
 //
-// The life of a connection (see Conn.Serve):
+// # The handler contract
+//
+// A Handler answers requests with a *Ctx: the request head, its body on
+// demand, and a buffered or streamed response (see Ctx's methods). A Ctx
+// is reused for the connection's next request: a handler must not keep it,
+// or any []byte it returned, after ServeCtx returns. The errors a handler
+// may compare against (ErrClientGone, ErrConnClosed, ErrHijacked,
+// ErrBodyNotAllowed, ErrContentLength, and ErrAbortHandler as a panic
+// value) are defined here. Package engine serves Handlers; engine.Adapt
+// turns a net/http Handler into one.
+//
+// # The connection actor
+//
+// A Conn serves one HTTP/1.1 connection: an actor that owns its buffers
+// and state, reads requests incrementally, dispatches each to its Handler,
+// and writes responses, for as long as keep-alive allows. A server (such
+// as engine.Server) builds one Config, prepared by Config.WithDefaults,
+// makes a Conn with New for each accepted net.Conn and runs it with Serve;
+// Close, CloseIfIdle and ExpireParked let it stop connections from other
+// goroutines. The life of a connection:
 //
 //  1. Wait for bytes with nothing buffered: the connection is idle. After
-//     Config.BufferReleaseDelay it returns its buffers to a pool. With a
-//     Config.Poller it then parks: its goroutine leaves Serve, and the
-//     poller hands it to Config.Wake when bytes arrive (see park.go for
-//     the state machine). Without one it waits on a one-byte read. Either
+//     Config.BufferReleaseDelay it returns its buffers to a pool. With
+//     Config.Park it then parks: its goroutine leaves Serve, and the
+//     Poller hands it to Parking.Wake when bytes arrive (see park.go for
+//     the state machine). Without it, it waits on a one-byte read. Either
 //     way an idle keep-alive connection costs little.
 //  2. Parse the head with parse.Parser as bytes arrive (one byte at a time
 //     works), within Config.HeadTimeout.

@@ -2,14 +2,17 @@ package conn
 
 import "errors"
 
-// Handler answers requests on the engine's native path. ServeCtx is called
-// once per request, on the connection's own goroutine; the response is
-// complete when it returns. The *Ctx and every []byte it hands out are
-// reused for the next request on the connection: they must not be kept or
-// used after ServeCtx returns (copy what must outlive it).
+// Handler answers requests on the native path (engine.Server.Handler).
+// ServeCtx is called once per request, on the connection's own goroutine;
+// the response is complete when it returns. The *Ctx and every []byte it
+// hands out are reused for the next request on the connection: they must
+// not be kept or used after ServeCtx returns (copy what must outlive it).
 //
-// If ServeCtx panics, the engine logs the panic with its stack, answers 500
-// if no byte of the response was sent yet, and closes the connection.
+// If ServeCtx panics, the connection logs the panic with its stack (at
+// Error, to Config.Logger), answers 500 if no byte of the response was
+// sent yet, and closes. A panic with ErrAbortHandler (or
+// net/http.ErrAbortHandler) does the same without the log line and the
+// 500.
 type Handler interface {
 	ServeCtx(c *Ctx)
 }
@@ -40,8 +43,8 @@ var (
 	// ErrConnClosed is returned by Write and Flush once the connection
 	// failed (client gone, write timeout); later writes are discarded.
 	ErrConnClosed = errors.New("conn: connection closed")
-	// ErrAbortHandler, used as a panic value by a handler (or
-	// net/http.ErrAbortHandler through the engine's adapter), aborts the
+	// ErrAbortHandler, used as a panic value by a handler (as is
+	// net/http.ErrAbortHandler, also through engine.Adapt), aborts the
 	// response quietly: nothing more is sent, the connection closes and no
 	// stack is logged.
 	ErrAbortHandler = errors.New("conn: abort handler")

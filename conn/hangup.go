@@ -6,14 +6,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-
-	"github.com/microframe/microframe/internal/poller"
 )
 
 // Disconnect detection while a handler runs. A request's context is made
 // on the first call of Ctx.Context; the first call of its Done (by the
 // handler, or by anything it passed the context to) asks the server's
-// poller to report a hang-up of the socket (EPOLLRDHUP: the client closed
+// poller (Parking.Poller, else Config.WatchHangUps) to report a hang-up of
+// the socket (ArmHangUp; EPOLLRDHUP on Linux: the client closed
 // or half-closed its side, or the socket failed), and the report cancels
 // the context with ErrClientGone as its cause. A handler that never waits
 // on its context costs nothing: no registration, no system call.
@@ -21,8 +20,8 @@ import (
 // As in net/http, a hang-up is watched for only once the request body has
 // been read to its end (at once for a request without a body): before
 // that, the client may still be sending it. The watch ends when the
-// handler returns (Disarm), or when it hijacks the connection. Connections
-// the poller cannot watch (no poller: not Linux) are not watched: their
+// handler returns (Disarm), or when it hijacks the connection. Without a
+// poller (none configured, or not Linux) nothing is watched: a request's
 // context ends when a write fails, when the handler returns, or at a
 // forced shutdown.
 //
@@ -64,17 +63,17 @@ func (r *requestCtx) armLocked() {
 		return
 	}
 	c := r.c
-	reg := c.reg.Load()
+	reg := c.registration()
 	if reg == nil {
-		sc := watchable(c.cfg, c.nc)
+		p := c.cfg.watchPoller()
+		sc := watchable(p, c.nc)
 		if sc == nil {
 			return
 		}
 		var err error
-		if reg, err = c.cfg.Poller.Register(sc, (*pollHandler)(c)); err != nil {
+		if reg, err = c.register(p, sc); err != nil {
 			return
 		}
-		c.reg.Store(reg)
 	}
 	c.watched.Store(r)
 	if reg.ArmHangUp() == nil {
@@ -115,7 +114,7 @@ func (c *Conn) stopWatch() {
 	r.ended = true
 	if r.armed {
 		r.armed = false
-		if reg := c.reg.Load(); reg != nil {
+		if reg := c.registration(); reg != nil {
 			reg.Disarm()
 		}
 	}
@@ -153,10 +152,10 @@ func (c *Conn) hangUp() bool {
 	return true
 }
 
-// watchable returns the socket the poller can watch for nc (for TLS, the
-// TCP connection underneath), or nil.
-func watchable(cfg *Config, nc any) syscall.Conn {
-	if cfg.Poller == nil {
+// watchable returns the socket p can watch for nc (for TLS, the TCP
+// connection underneath), or nil when there is none or no poller.
+func watchable(p Poller, nc any) syscall.Conn {
+	if p == nil {
 		return nil
 	}
 	if tc, ok := nc.(*tls.Conn); ok {
@@ -165,5 +164,3 @@ func watchable(cfg *Config, nc any) syscall.Conn {
 	sc, _ := nc.(syscall.Conn)
 	return sc
 }
-
-var _ poller.Handler = (*pollHandler)(nil)

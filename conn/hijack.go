@@ -44,9 +44,11 @@ func (x *Ctx) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, ErrConnClosed
 	}
 	c.stopWatch()
-	if r := c.reg.Load(); r != nil {
-		r.Deregister() // the poller must not report on a socket that is no longer ours
-		c.reg.Store(nil)
+	if r := c.registration(); r != nil {
+		// The poller must not report on a socket that is no longer ours.
+		// (Nothing reads the registration after this: the hijacked
+		// connection is never closed, parked or watched again.)
+		r.Deregister()
 	}
 	c.hijacked = true
 	c.closeAfter = true

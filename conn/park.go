@@ -5,8 +5,6 @@ import (
 	"net"
 	"syscall"
 	"time"
-
-	"github.com/microframe/microframe/internal/poller"
 )
 
 // The connection state machine. The state lives in the low byte of
@@ -54,16 +52,29 @@ func (c *Conn) casState(from, to uint64) bool {
 	}
 }
 
-// pollHandler receives the poller's events for a connection; a separate
-// type keeps OnEvent out of Conn's exported methods.
-type pollHandler Conn
+// register registers the connection's socket sc with p, once (on the
+// first park or hang-up watch), and stores the registration for closers.
+func (c *Conn) register(p Poller, sc syscall.Conn) (PollRegistration, error) {
+	r, err := p.Register(sc, c.onPollEvent)
+	if err != nil {
+		return nil, err
+	}
+	c.reg.Store(r)
+	return r, nil
+}
 
-// OnEvent runs on the poller goroutine: a parked connection that became
-// readable (or whose peer left) goes back to idle and is handed to
-// Config.Wake. Exactly one wake follows a park: the poller reports once per
-// arm, and the compare-and-swap loses to a closer that got there first.
-func (h *pollHandler) OnEvent(poller.Event) {
-	c := (*Conn)(h)
+// registration returns the connection's poller registration, or nil.
+func (c *Conn) registration() PollRegistration {
+	r, _ := c.reg.Load().(PollRegistration)
+	return r
+}
+
+// onPollEvent runs on the poller goroutine: a parked connection that
+// became readable (or whose peer left) goes back to idle and is handed to
+// Parking.Wake. Exactly one wake follows a park: the poller reports once
+// per arm, and the compare-and-swap loses to a closer that got there
+// first.
+func (c *Conn) onPollEvent() {
 	w := c.state.Load()
 	if w&stateMask == stateActive && c.hangUp() {
 		return // a running handler's client left (hangup.go)
@@ -72,7 +83,7 @@ func (h *pollHandler) OnEvent(poller.Event) {
 		return
 	}
 	c.cfg.Counters.Parked.Add(-1)
-	c.cfg.Wake(c)
+	c.cfg.Park.Wake(c)
 }
 
 // unpark takes the connection out of the parked state it was in as w, for
@@ -93,10 +104,11 @@ func (c *Conn) unpark(w uint64) bool {
 	return false
 }
 
-// CanPark reports whether a connection over nc can park on a poller: nc
+// CanPark reports whether a connection over nc can park (Config.Park): nc
 // must be a plain TCP or Unix socket, whose unread bytes all sit in the
 // kernel where the poller sees them. A TLS connection (or any wrapper
-// that may buffer bytes of its own) cannot.
+// that may buffer bytes of its own) cannot; it keeps its goroutine while
+// idle. A server uses it to choose how to schedule a new connection.
 func CanPark(nc net.Conn) bool {
 	switch nc.(type) {
 	case *net.TCPConn, *net.UnixConn:
@@ -105,15 +117,11 @@ func CanPark(nc net.Conn) bool {
 	return false
 }
 
-// canPark reports whether c may park: the server has a poller and the
-// socket is one it can watch.
+// canPark reports whether a connection over nc may park: the server
+// parks connections and the socket is one its poller can watch.
 func canPark(cfg *Config, nc net.Conn) bool {
-	return cfg.Poller != nil && cfg.Wake != nil && CanPark(nc)
+	return cfg.Park != nil && CanPark(nc)
 }
-
-// Parkable reports whether the connection parks on the server's poller
-// when idle, rather than keeping its goroutine (see Config.Poller).
-func (c *Conn) Parkable() bool { return c.parkable }
 
 // park gives up the connection's goroutine and arms the poller. Idle (not
 // head), it must have nothing buffered and gives its buffers and work back
@@ -127,15 +135,13 @@ func (c *Conn) park(until time.Time, head bool) error {
 	if head {
 		from, to = stateActive, stateParkedHead
 	}
-	r := c.reg.Load()
+	r := c.registration()
 	if r == nil {
 		var err error
-		r, err = c.cfg.Poller.Register(c.nc.(syscall.Conn), (*pollHandler)(c))
-		if err != nil {
+		if r, err = c.register(c.cfg.Park.Poller, c.nc.(syscall.Conn)); err != nil {
 			c.parkable = false
 			return nil
 		}
-		c.reg.Store(r)
 	}
 	if !head {
 		c.releaseBuffers()
@@ -175,9 +181,11 @@ func (c *Conn) park(until time.Time, head bool) error {
 // passed by now, and reports whether it did. A connection waiting for its
 // next request (IdleTimeout, or HeadTimeout from the accept before its
 // first request) is closed and finished on the calling goroutine; one in
-// the middle of a head (HeadTimeout) is handed to Config.Wake, to answer
-// 408 on a worker. The server calls it from a periodic sweep, so parked
-// connections need no timer each.
+// the middle of a head (HeadTimeout) is handed to Parking.Wake, to answer
+// 408 on a worker. A connection that is not parked, or whose timeout has
+// not passed, is left alone. The server calls it from a periodic sweep
+// over its connections, so parked connections need no timer each; it is
+// safe to call from any goroutine, at any time.
 func (c *Conn) ExpireParked(now time.Time) bool {
 	w := c.state.Load()
 	st := w & stateMask
@@ -189,7 +197,7 @@ func (c *Conn) ExpireParked(now time.Time) bool {
 			return false
 		}
 		c.cfg.Counters.Parked.Add(-1)
-		c.cfg.Wake(c)
+		c.cfg.Park.Wake(c)
 		return true
 	}
 	if !c.state.CompareAndSwap(w, w&^stateMask|stateClosed) {
@@ -222,7 +230,7 @@ func (c *Conn) finishParked() {
 
 // closeSocket removes the socket from the poller, then closes it.
 func (c *Conn) closeSocket() {
-	if r := c.reg.Load(); r != nil {
+	if r := c.registration(); r != nil {
 		r.Deregister()
 	}
 	c.nc.Close()

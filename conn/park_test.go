@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/microframe/microframe/internal/poller"
 )
 
 // parkPair serves one real loopback connection with a Config that parks
@@ -17,7 +15,7 @@ import (
 // client end, the config and a function that waits for the actor to finish.
 func parkPair(t *testing.T, idle time.Duration) (net.Conn, *Conn, *Config, func()) {
 	t.Helper()
-	p, err := poller.Open()
+	p, err := OpenPoller()
 	if err != nil {
 		t.Skip("no poller on this system:", err)
 	}
@@ -36,12 +34,14 @@ func parkPair(t *testing.T, idle time.Duration) (net.Conn, *Conn, *Config, func(
 	}
 	var wg sync.WaitGroup
 	var finished atomic.Int32
-	cfg := Config{Logger: quiet, Poller: p, BufferReleaseDelay: 5 * time.Millisecond, IdleTimeout: idle,
-		Wake:     func(c *Conn) { wg.Add(1); go func() { defer wg.Done(); c.Serve() }() },
+	cfg := Config{Logger: quiet, BufferReleaseDelay: 5 * time.Millisecond, IdleTimeout: idle,
+		Park: &Parking{Poller: p,
+			Wake: func(c *Conn) { wg.Add(1); go func() { defer wg.Done(); c.Serve() }() },
+		},
 		Finished: func(*Conn) { finished.Add(1) },
 	}.WithDefaults()
 	c := New(server, cfg, HandlerFunc(hello))
-	if !c.Parkable() {
+	if !c.parkable {
 		t.Fatal("a TCP connection with a poller is not parkable")
 	}
 	wg.Add(1)

@@ -97,7 +97,7 @@ func (c *Conn) readHead() error {
 // next request of a busy client comes sooner); then a parkable connection
 // parks (errParked: the goroutine must leave), and any other returns its
 // buffers to the pool and waits on a one-byte read until the idle timeout.
-// A parkable connection that Config.Linger refuses parks at once. Serve
+// A parkable connection that Parking.Linger refuses parks at once. Serve
 // called after a wake-up comes back here (c.resumed) and reads.
 func (c *Conn) waitIdle() error {
 	cnt := c.cfg.Counters
@@ -178,13 +178,13 @@ func (c *Conn) waitIdle() error {
 
 // linger returns how long the connection may keep its goroutine waiting
 // for bytes before it parks: BufferReleaseDelay, or less (0: park at once)
-// when Config.Linger says workers are scarce. Only parkable connections
+// when Parking.Linger says workers are scarce. Only parkable connections
 // ask; the others always wait BufferReleaseDelay before they release
 // their buffers.
 func (c *Conn) linger() time.Duration {
 	d := c.cfg.BufferReleaseDelay
-	if c.parkable && c.cfg.Linger != nil {
-		d = min(d, c.cfg.Linger())
+	if c.parkable && c.cfg.Park.Linger != nil {
+		d = min(d, c.cfg.Park.Linger())
 	}
 	return d
 }

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 )
@@ -420,10 +421,18 @@ func (c *Conn) writeError(status int, msg string) {
 	c.out = out
 }
 
+// appendStatusLine appends the status line for status, with net/http's
+// reason phrase, or "status code N" for a code it does not name (as
+// net/http's server writes it).
 func appendStatusLine(out []byte, status int) []byte {
 	out = append(out, "HTTP/1.1 "...)
 	out = strconv.AppendInt(out, int64(status), 10)
 	out = append(out, ' ')
-	out = append(out, StatusText(status)...)
+	if text := http.StatusText(status); text != "" {
+		out = append(out, text...)
+	} else {
+		out = append(out, "status code "...)
+		out = strconv.AppendInt(out, int64(status), 10)
+	}
 	return append(out, "\r\n"...)
 }

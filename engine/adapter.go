@@ -3,10 +3,11 @@ package engine
 import (
 	"net/http"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/internal/httpbridge"
 )
 
-// Adapt returns a Handler that serves h the way net/http's server would.
+// Adapt returns a native handler that serves h the way net/http's server would.
 // h gets the *http.Request net/http builds for the same bytes (Host out of
 // Header and in Host, RemoteAddr, TLS, Proto, RequestURI, ContentLength,
 // TransferEncoding, Close; a Body that streams the decoded body and sends
@@ -25,9 +26,9 @@ import (
 // This is the compatibility path: it allocates what net/http allocates
 // (the request, its URL, Header map and context). Native handlers avoid
 // that.
-func Adapt(h http.Handler) Handler { return &httpAdapter{h: h} }
+func Adapt(h http.Handler) conn.Handler { return &httpAdapter{h: h} }
 
 type httpAdapter struct{ h http.Handler }
 
-// ServeCtx implements Handler.
-func (a *httpAdapter) ServeCtx(x *Ctx) { httpbridge.Serve(a.h, x) }
+// ServeCtx implements conn.Handler.
+func (a *httpAdapter) ServeCtx(x *conn.Ctx) { httpbridge.Serve(a.h, x) }

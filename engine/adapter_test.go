@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
@@ -50,7 +51,7 @@ func testMux() http.Handler {
 // and to the net/http version through the adapter; status, body, framing
 // and connection handling must match.
 func TestNativeAndAdapterAgree(t *testing.T) {
-	native := startServer(t, &engine.Server{Handler: engine.HandlerFunc(testNative)})
+	native := startServer(t, &engine.Server{Handler: conn.HandlerFunc(testNative)})
 	adapted := startServer(t, &engine.Server{Handler: engine.Adapt(testMux())})
 	reqs := []string{
 		get("/plaintext"),

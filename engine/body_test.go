@@ -5,11 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
 func TestExpectContinue(t *testing.T) {
-	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(testNative)})
+	addr := startServer(t, &engine.Server{Handler: conn.HandlerFunc(testNative)})
 	nc, br := dial(t, addr)
 	nc.Write([]byte("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"))
 	line, err := br.ReadString('\n')
@@ -29,7 +30,7 @@ func TestExpectContinue(t *testing.T) {
 // body never sends 100 Continue, and the connection closes (the client
 // would otherwise send a body we would take for the next request).
 func TestExpectContinueUnread(t *testing.T) {
-	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(testNative)})
+	addr := startServer(t, &engine.Server{Handler: conn.HandlerFunc(testNative)})
 	nc, br := dial(t, addr)
 	nc.Write([]byte("POST /ignorebody HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"))
 	resp, body := readResponse(t, br, "POST")
@@ -42,7 +43,7 @@ func TestExpectContinueUnread(t *testing.T) {
 // TestUnreadBodyDrained: a small body the handler ignores is skipped and
 // the next request on the connection is parsed from the right byte.
 func TestUnreadBodyDrained(t *testing.T) {
-	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(testNative)})
+	addr := startServer(t, &engine.Server{Handler: conn.HandlerFunc(testNative)})
 	nc, br := dial(t, addr)
 	nc.Write([]byte("POST /ignorebody HTTP/1.1\r\nHost: a\r\nContent-Length: 20\r\n\r\nGET /smuggled HTTP/1.1" + get("/plaintext")))
 	if resp, _ := readResponse(t, br, "POST"); resp.StatusCode != 200 || resp.Close {
@@ -63,7 +64,7 @@ func TestUnreadBodyDrained(t *testing.T) {
 // TestLargeUnreadBodyCloses: a body larger than MaxDrainBytes is not read;
 // the connection closes after the response.
 func TestLargeUnreadBodyCloses(t *testing.T) {
-	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(testNative), MaxDrainBytes: 10})
+	addr := startServer(t, &engine.Server{Handler: conn.HandlerFunc(testNative), MaxDrainBytes: 10})
 	nc, br := dial(t, addr)
 	nc.Write([]byte("POST /ignorebody HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world"))
 	if resp, _ := readResponse(t, br, "POST"); resp.StatusCode != 200 || !resp.Close {
@@ -76,7 +77,7 @@ func TestLargeUnreadBodyCloses(t *testing.T) {
 // response even though the handler swallowed the error, so the bytes after
 // it are never taken for a request.
 func TestBodyFramingErrorCloses(t *testing.T) {
-	h := engine.HandlerFunc(func(x *engine.Ctx) {
+	h := conn.HandlerFunc(func(x *conn.Ctx) {
 		x.ReadBody() // error ignored on purpose
 		x.WriteString("ok")
 	})
@@ -91,8 +92,8 @@ func TestBodyFramingErrorCloses(t *testing.T) {
 }
 
 func TestBodyOverLimit(t *testing.T) {
-	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(testNative)})
-	srv2 := &engine.Server{Handler: engine.HandlerFunc(testNative)}
+	addr := startServer(t, &engine.Server{Handler: conn.HandlerFunc(testNative)})
+	srv2 := &engine.Server{Handler: conn.HandlerFunc(testNative)}
 	srv2.Limits.MaxBodyBytes = 8
 	addr2 := startServer(t, srv2)
 	for _, a := range []string{addr, addr2} {
@@ -109,7 +110,7 @@ func TestBodyOverLimit(t *testing.T) {
 }
 
 func TestStreamingIsChunked(t *testing.T) {
-	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(testNative)})
+	addr := startServer(t, &engine.Server{Handler: conn.HandlerFunc(testNative)})
 	nc, br := dial(t, addr)
 	nc.Write([]byte(get("/stream")))
 	resp, body := readResponse(t, br, "GET")
@@ -130,7 +131,7 @@ func TestStreamingIsChunked(t *testing.T) {
 
 func TestLargeResponse(t *testing.T) {
 	big := strings.Repeat("0123456789", 20000) // 200 KB: beyond the response buffer
-	h := engine.HandlerFunc(func(x *engine.Ctx) { x.WriteString(big) })
+	h := conn.HandlerFunc(func(x *conn.Ctx) { x.WriteString(big) })
 	addr := startServer(t, &engine.Server{Handler: h})
 	nc, br := dial(t, addr)
 	nc.Write([]byte(get("/") + get("/")))

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework"
 )
@@ -224,7 +225,7 @@ func TestHijack(t *testing.T) {
 		rw.WriteString("pong:" + line)
 		rw.Flush()
 	}
-	native := engine.HandlerFunc(func(x *engine.Ctx) {
+	native := conn.HandlerFunc(func(x *conn.Ctx) {
 		x.SetStatus(299) // never sent: the hijacker writes its own response
 		nc, rw, err := x.Hijack()
 		if err != nil {
@@ -254,7 +255,7 @@ func TestHijack(t *testing.T) {
 		rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n")
 		talk(rw)
 	}))
-	for name, h := range map[string]engine.Handler{"native": native, "adapted": adapted} {
+	for name, h := range map[string]conn.Handler{"native": native, "adapted": adapted} {
 		t.Run(name, func(t *testing.T) {
 			addr := startServer(t, &engine.Server{Handler: h})
 			nc, br := dial(t, addr)
@@ -307,7 +308,7 @@ func TestResponseController(t *testing.T) {
 // path too, without reaching the handler.
 func TestOptionsStarNative(t *testing.T) {
 	called := make(chan struct{}, 1)
-	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(func(x *engine.Ctx) {
+	addr := startServer(t, &engine.Server{Handler: conn.HandlerFunc(func(x *conn.Ctx) {
 		called <- struct{}{}
 		x.SetStatus(http.StatusNotFound)
 	})})

@@ -2,10 +2,11 @@
 // loop that hands each connection to a bounded goroutine pool, and the
 // lifecycle around them (graceful shutdown, statistics).
 //
-// A Server serves a native Handler (see conn.Handler, re-exported here as
-// Handler and Ctx), which answers requests without allocating; Adapt turns
-// any net/http Handler into one, so the standard library's handlers,
-// routers and middleware run unchanged:
+// A Server serves a native handler: a conn.Handler, whose *conn.Ctx
+// answers requests without allocating (package conn defines that contract
+// and the errors a handler sees). Adapt turns any net/http Handler into
+// one, so the standard library's handlers, routers and middleware run
+// unchanged:
 //
 //	srv := &engine.Server{Addr: "127.0.0.1:8080", Handler: engine.Adapt(mux)}
 //	go srv.ListenAndServe()

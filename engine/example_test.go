@@ -9,26 +9,21 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
-// A native handler: it reads the request through the Ctx and writes the
-// response into it, without allocating.
-func ExampleHandlerFunc() {
-	h := engine.HandlerFunc(func(x *engine.Ctx) {
-		if string(x.Path()) != "/hello" {
-			x.SetStatus(http.StatusNotFound)
-			return
-		}
+// A native handler (conn.Handler; see conn's examples) served by the
+// engine.
+func ExampleServer() {
+	h := conn.HandlerFunc(func(x *conn.Ctx) {
 		x.SetContentType("text/plain")
 		x.WriteString("hello, ")
 		x.Write(x.Request().RawQuery)
 	})
 	fmt.Println(serveOnce(h, "/hello?world"))
-	fmt.Println(serveOnce(h, "/other"))
 	// Output:
 	// 200 hello, world
-	// 404
 }
 
 // Adapt serves a net/http Handler on the engine, unchanged.
@@ -44,7 +39,7 @@ func ExampleAdapt() {
 
 // serveOnce serves h on a loopback port for one request and returns the status
 // and body.
-func serveOnce(h engine.Handler, path string) string {
+func serveOnce(h conn.Handler, path string) string {
 	srv := &engine.Server{Handler: h}
 	addr, stop := runServer(srv, srv.Serve)
 	defer stop()
@@ -69,7 +64,7 @@ func serveOnce(h engine.Handler, path string) string {
 // server's Stats show it as Parked.
 func ExampleServer_limits() {
 	srv := &engine.Server{
-		Handler:    engine.HandlerFunc(func(x *engine.Ctx) { x.WriteString("ok") }),
+		Handler:    conn.HandlerFunc(func(x *conn.Ctx) { x.WriteString("ok") }),
 		MaxConns:   50_000, // open sockets, idle ones included
 		MaxWorkers: 512,    // requests in progress; more wait in the ready queue
 		// A connection that has answered keeps its worker this long in

@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -47,47 +46,6 @@ func ExampleServer_ServeTLS() {
 	fmt.Println(string(b))
 	// Output:
 	// hello over HTTP/2.0
-}
-
-// Hijack takes the connection over from a native handler: here a toy
-// protocol that upper-cases one line after a 101 response.
-func ExampleCtx_Hijack() {
-	srv := &engine.Server{Handler: engine.HandlerFunc(func(x *engine.Ctx) {
-		nc, rw, err := x.Hijack()
-		if err != nil {
-			x.SetStatus(http.StatusInternalServerError)
-			return
-		}
-		defer nc.Close()
-		rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: shout\r\n\r\n")
-		line, _ := rw.ReadString('\n')
-		for _, c := range []byte(line) {
-			if 'a' <= c && c <= 'z' {
-				c -= 'a' - 'A'
-			}
-			rw.WriteByte(c)
-		}
-		rw.Flush()
-	})}
-	addr, stop := runServer(srv, srv.Serve)
-	defer stop()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer nc.Close()
-	fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: shout\r\n\r\nhello\n")
-	br := bufio.NewReader(nc)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	line, _ := br.ReadString('\n')
-	fmt.Print(resp.Status, " ", line)
-	// Output:
-	// 101 Switching Protocols HELLO
 }
 
 // runServer runs serve (srv.Serve or a ServeTLS call) on a loopback port

@@ -35,12 +35,12 @@ func TestContextCancelledOnHangUp(t *testing.T) {
 			results <- result{}
 		}
 	}
-	handlers := map[string]engine.Handler{
+	handlers := map[string]conn.Handler{
 		"adapted": engine.Adapt(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
 			wait(r.Context())
 		})),
-		"native": engine.HandlerFunc(func(x *engine.Ctx) {
+		"native": conn.HandlerFunc(func(x *conn.Ctx) {
 			x.ReadBody()
 			wait(x.Context())
 		}),
@@ -76,7 +76,7 @@ func TestContextCancelledOnHangUp(t *testing.T) {
 // and wait for the answer), as in net/http.
 func TestHangUpWaitsForBody(t *testing.T) {
 	done := make(chan error, 1)
-	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(func(x *engine.Ctx) {
+	addr := startServer(t, &engine.Server{Handler: conn.HandlerFunc(func(x *conn.Ctx) {
 		select {
 		case <-x.Context().Done():
 			done <- context.Cause(x.Context())

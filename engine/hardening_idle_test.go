@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
@@ -63,7 +64,7 @@ func runIdleChild(kind string) int {
 	var std *http.Server
 	switch kind {
 	case "engine":
-		eng = &engine.Server{Handler: engine.HandlerFunc(testNative), IdleTimeout: 10 * time.Minute, Logger: quietLogger}
+		eng = &engine.Server{Handler: conn.HandlerFunc(testNative), IdleTimeout: 10 * time.Minute, Logger: quietLogger}
 		go eng.Serve(l)
 	case "nethttp":
 		std = &http.Server{Handler: http.HandlerFunc(hello), IdleTimeout: 10 * time.Minute}

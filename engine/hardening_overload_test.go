@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
@@ -128,7 +129,7 @@ func openHostile(t *testing.T, addr string, n int) []net.Conn {
 
 func TestHardeningOverload(t *testing.T) {
 	pool := scale.overloadPool
-	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), MaxConns: pool}
+	srv := &engine.Server{Handler: conn.HandlerFunc(testNative), MaxConns: pool}
 	addr := startServer(t, srv)
 
 	// Fill the pool with idle keep-alive connections.

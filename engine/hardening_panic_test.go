@@ -30,7 +30,7 @@ type evilStringer struct{}
 func (evilStringer) String() string { panic("and again while printing") }
 
 // panicky answers like testNative, with more ways to fail.
-func panicky(x *engine.Ctx) {
+func panicky(x *conn.Ctx) {
 	switch string(x.Path()) {
 	case "/panic-nil":
 		panic(nil)
@@ -86,7 +86,7 @@ func TestHardeningPanics(t *testing.T) {
 		{"net/http handler panic", get("/panic"), 500, "", true},
 		{"net/http ErrAbortHandler", get("/abort"), 0, "", false},
 	}
-	native := &engine.Server{Handler: engine.HandlerFunc(panicky)}
+	native := &engine.Server{Handler: conn.HandlerFunc(panicky)}
 	adapted := &engine.Server{Handler: engine.Adapt(panickyMiddleware(testMux()))}
 	nativeAddr, adaptedAddr := startServer(t, native), startServer(t, adapted)
 	for _, tc := range cases {
@@ -164,9 +164,9 @@ type disconnectResult struct {
 // streamUntilError writes 16 KiB chunks until a write fails, then waits (a
 // little) for its context to be cancelled, as work started for the
 // request would.
-func streamUntilError(results chan<- disconnectResult) engine.HandlerFunc {
+func streamUntilError(results chan<- disconnectResult) conn.HandlerFunc {
 	chunk := []byte(strings.Repeat("x", 16<<10))
-	return func(x *engine.Ctx) {
+	return func(x *conn.Ctx) {
 		var r disconnectResult
 		start := time.Now()
 		for r.err == nil && time.Since(start) < 10*time.Second {
@@ -241,7 +241,7 @@ func TestHardeningClientDisconnect(t *testing.T) {
 // zero field would take the default shown in docs/security.md).
 func ExampleServer_hardened() {
 	srv := &engine.Server{
-		Handler:       engine.HandlerFunc(func(x *engine.Ctx) { x.WriteString("ok") }),
+		Handler:       conn.HandlerFunc(func(x *conn.Ctx) { x.WriteString("ok") }),
 		Logger:        slog.New(slog.DiscardHandler), // quiet, for the example's output
 		HeadTimeout:   5 * time.Second,               // slowloris: a whole head within 5s of the accept
 		BodyTimeout:   30 * time.Second,              // slow uploads

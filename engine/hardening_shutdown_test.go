@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
@@ -101,7 +102,7 @@ func TestHardeningShutdownUnderLoad(t *testing.T) {
 	for round := range scale.shutdownRounds {
 		g0 := runtime.NumGoroutine()
 		var started, finished atomic.Int64
-		h := engine.HandlerFunc(func(x *engine.Ctx) {
+		h := conn.HandlerFunc(func(x *conn.Ctx) {
 			started.Add(1)
 			defer finished.Add(1)
 			time.Sleep(time.Duration(started.Load()%5) * time.Millisecond) // keep requests in flight

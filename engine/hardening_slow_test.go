@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
@@ -46,8 +47,8 @@ const (
 // slowHandler answers /echo with the length of the body it read (or the
 // body error's status), /ignore without reading, anything else at once.
 // started counts handlers started for /echo and /ignore.
-func slowHandler(started *atomic.Int64) engine.HandlerFunc {
-	return func(x *engine.Ctx) {
+func slowHandler(started *atomic.Int64) conn.HandlerFunc {
+	return func(x *conn.Ctx) {
 		switch string(x.Path()) {
 		case "/echo":
 			started.Add(1)
@@ -255,7 +256,7 @@ func TestHardeningSlowClients(t *testing.T) {
 // timeout in silence and then trickle its head for another.
 func TestHardeningHeadTimeoutFromAccept(t *testing.T) {
 	const timeout = time.Second
-	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), HeadTimeout: timeout}
+	srv := &engine.Server{Handler: conn.HandlerFunc(testNative), HeadTimeout: timeout}
 	addr := startServer(t, srv)
 	res := slowClient(addr, "late", "", "GET /plaintext HTTP/1.1\r\nHost: a\r\nX: "+strings.Repeat("a", 100),
 		timeout*8/10, 4*timeout)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
@@ -197,8 +198,8 @@ func smuggleCases() []smuggleCase {
 
 // smuggleNative answers /echo with the body it read, /ignore without
 // reading it, anything else with its target; body errors get bodyStatus.
-func smuggleNative(seen *served) engine.HandlerFunc {
-	return func(x *engine.Ctx) {
+func smuggleNative(seen *served) conn.HandlerFunc {
+	return func(x *conn.Ctx) {
 		seen.add(string(x.Request().Target))
 		switch string(x.Path()) {
 		case "/echo":
@@ -240,7 +241,7 @@ func TestHardeningSmuggling(t *testing.T) {
 	var seen served
 	handlers := []struct {
 		name string
-		h    engine.Handler
+		h    conn.Handler
 	}{
 		{"native", smuggleNative(&seen)},
 		{"adapter", engine.Adapt(smuggleHTTP(&seen))},

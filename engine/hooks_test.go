@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
@@ -13,7 +14,7 @@ import (
 func TestRegisterOnShutdown(t *testing.T) {
 	for _, stop := range []string{"Shutdown", "Close"} {
 		t.Run(stop, func(t *testing.T) {
-			srv := &engine.Server{Handler: engine.HandlerFunc(testNative)}
+			srv := &engine.Server{Handler: conn.HandlerFunc(testNative)}
 			called := make(chan struct{}, 2)
 			srv.RegisterOnShutdown(func() { called <- struct{}{} })
 			addr, errc := serve(t, srv)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
@@ -20,7 +21,7 @@ import (
 // the head timeout with 408, while other clients keep being served.
 func TestSlowClientCutOff(t *testing.T) {
 	const headTimeout = 300 * time.Millisecond
-	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), HeadTimeout: headTimeout}
+	srv := &engine.Server{Handler: conn.HandlerFunc(testNative), HeadTimeout: headTimeout}
 	addr := startServer(t, srv)
 
 	start := time.Now() // the head timeout runs from the accept, which dial waits for
@@ -62,7 +63,7 @@ func TestSlowClientCutOff(t *testing.T) {
 // TestPoolSaturation: with a pool of 2, a third connection is answered 503
 // with Retry-After at once, and the server recovers when load ends.
 func TestPoolSaturation(t *testing.T) {
-	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), MaxConns: 2}
+	srv := &engine.Server{Handler: conn.HandlerFunc(testNative), MaxConns: 2}
 	addr := startServer(t, srv)
 	var held []net.Conn
 	for i := 0; i < 2; i++ {
@@ -103,7 +104,7 @@ func TestPoolSaturation(t *testing.T) {
 // every response that started arriving arrives whole, and Shutdown
 // returns nil once in-flight requests are done.
 func TestShutdownUnderLoad(t *testing.T) {
-	slowHandler := engine.HandlerFunc(func(x *engine.Ctx) {
+	slowHandler := conn.HandlerFunc(func(x *conn.Ctx) {
 		time.Sleep(20 * time.Millisecond) // keep requests in flight
 		x.SetContentType("text/plain")
 		x.WriteString("Hello, World!")
@@ -183,7 +184,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 // deadline.
 func TestShutdownForce(t *testing.T) {
 	started := make(chan struct{})
-	h := engine.HandlerFunc(func(x *engine.Ctx) {
+	h := conn.HandlerFunc(func(x *conn.Ctx) {
 		close(started)
 		<-x.Context().Done()
 	})
@@ -204,7 +205,7 @@ func TestShutdownForce(t *testing.T) {
 }
 
 func TestServeAfterShutdown(t *testing.T) {
-	srv := &engine.Server{Handler: engine.HandlerFunc(testNative)}
+	srv := &engine.Server{Handler: conn.HandlerFunc(testNative)}
 	if err := srv.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +216,7 @@ func TestServeAfterShutdown(t *testing.T) {
 }
 
 func ExampleServer_Shutdown() {
-	srv := &engine.Server{Handler: engine.HandlerFunc(func(x *engine.Ctx) {
+	srv := &engine.Server{Handler: conn.HandlerFunc(func(x *conn.Ctx) {
 		x.WriteString("hello")
 	})}
 	l, _ := net.Listen("tcp", "127.0.0.1:0")

@@ -14,6 +14,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
@@ -75,7 +76,7 @@ func stopAtEnd(t testing.TB, srv *engine.Server, errc <-chan error) {
 }
 
 // testNative answers like cmd/hello plus a few test endpoints.
-func testNative(x *engine.Ctx) {
+func testNative(x *conn.Ctx) {
 	switch string(x.Path()) {
 	case "/plaintext":
 		x.SetContentType("text/plain")

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
@@ -24,7 +25,7 @@ import (
 // connections only is skipped and everything else must hold the same.
 
 // parkServer returns a server whose idle connections park after 10 ms.
-func parkServer(h engine.HandlerFunc) *engine.Server {
+func parkServer(h conn.HandlerFunc) *engine.Server {
 	return &engine.Server{Handler: h, BufferReleaseDelay: 10 * time.Millisecond}
 }
 
@@ -139,7 +140,7 @@ func TestParkSplitHead(t *testing.T) {
 // actors on one connection, which the race detector and the in-order
 // bodies would catch.
 func TestParkRace(t *testing.T) {
-	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), BufferReleaseDelay: time.Millisecond}
+	srv := &engine.Server{Handler: conn.HandlerFunc(testNative), BufferReleaseDelay: time.Millisecond}
 	addr := startServer(t, srv)
 	runClients(t, addr, 4, func(g int, nc net.Conn, br *bufio.Reader) error {
 		for i := range 100 {
@@ -183,7 +184,7 @@ func openFDs(t *testing.T) int {
 func TestParkManyAlternating(t *testing.T) {
 	const conns, rounds = 1000, 3
 	fds := openFDs(t)
-	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), BufferReleaseDelay: 5 * time.Millisecond,
+	srv := &engine.Server{Handler: conn.HandlerFunc(testNative), BufferReleaseDelay: 5 * time.Millisecond,
 		MaxWorkers: 16, Logger: quietLogger}
 	addr, errc := serve(t, srv)
 	runClients(t, addr, conns, func(i int, nc net.Conn, br *bufio.Reader) error {
@@ -228,7 +229,7 @@ func alternate(nc net.Conn, br *bufio.Reader, id, rounds int) error {
 // long before.
 func TestParkedIdleTimeout(t *testing.T) {
 	const idle = 200 * time.Millisecond
-	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), BufferReleaseDelay: 10 * time.Millisecond, IdleTimeout: idle}
+	srv := &engine.Server{Handler: conn.HandlerFunc(testNative), BufferReleaseDelay: 10 * time.Millisecond, IdleTimeout: idle}
 	addr := startServer(t, srv)
 	nc, br := dial(t, addr)
 	nc.Write([]byte(get("/seq?x")))
@@ -249,7 +250,7 @@ func TestParkedIdleTimeout(t *testing.T) {
 func TestShutdownParkedAndActive(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan struct{}, 1)
-	h := func(x *engine.Ctx) {
+	h := func(x *conn.Ctx) {
 		if string(x.Path()) == "/slow" {
 			started <- struct{}{}
 			<-release
@@ -299,11 +300,11 @@ func TestShutdownParkedAndActive(t *testing.T) {
 // TestWorkersQueue: with more busy connections than workers, the extra
 // ones wait in the ready queue and are answered, none refused.
 func TestWorkersQueue(t *testing.T) {
-	h := func(x *engine.Ctx) {
+	h := func(x *conn.Ctx) {
 		time.Sleep(20 * time.Millisecond)
 		testNative(x)
 	}
-	srv := &engine.Server{Handler: engine.HandlerFunc(h), MaxWorkers: 2}
+	srv := &engine.Server{Handler: conn.HandlerFunc(h), MaxWorkers: 2}
 	addr := startServer(t, srv)
 	runClients(t, addr, 20, func(i int, nc net.Conn, br *bufio.Reader) error {
 		nc.Write([]byte(get(fmt.Sprintf("/seq?%d", i))))
@@ -320,7 +321,7 @@ func TestWorkersQueue(t *testing.T) {
 // answered, and every stalled head later gets its 408.
 func TestStalledHeadsHoldNoWorker(t *testing.T) {
 	const headTimeout = 500 * time.Millisecond
-	srv := &engine.Server{Handler: engine.HandlerFunc(testNative), MaxWorkers: 2,
+	srv := &engine.Server{Handler: conn.HandlerFunc(testNative), MaxWorkers: 2,
 		BufferReleaseDelay: 10 * time.Millisecond, HeadTimeout: headTimeout}
 	addr := startServer(t, srv)
 	var stalled []*bufio.Reader

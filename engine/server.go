@@ -14,7 +14,6 @@ import (
 	"github.com/puzpuzpuz/xsync/v3"
 
 	"github.com/microframe/microframe/conn"
-	"github.com/microframe/microframe/internal/poller"
 	"github.com/microframe/microframe/parse"
 	"github.com/microframe/microframe/ratelog"
 )
@@ -34,8 +33,9 @@ type Server struct {
 	// Addr is the TCP address ListenAndServe listens on ("127.0.0.1:8080").
 	// Empty means ":http".
 	Addr string
-	// Handler answers every request. Use Adapt for a net/http Handler.
-	Handler Handler
+	// Handler answers every request (see conn.Handler for its contract).
+	// Use Adapt for a net/http Handler.
+	Handler conn.Handler
 	// Logger receives connection errors (Info), handler panics (Error) and,
 	// at Debug, one line per request. Nil means slog.Default(). Records at
 	// Warn and above pass through ratelog.Limit: an identical one (same
@@ -116,12 +116,12 @@ type Server struct {
 	maxConns  int64
 	inflight  atomic.Int64 // open connections: accepted and not yet finished
 	serveWG   sync.WaitGroup
-	h2        *h2state       // nil when the handler has no net/http form
-	watcher   *poller.Poller // watches running requests when parking is off (watch.go)
-	hooks     shutdownHooks  // RegisterOnShutdown (hooks.go)
+	h2        *h2state           // nil when the handler has no net/http form
+	watcher   *conn.SystemPoller // watches running requests when parking is off (watch.go)
+	hooks     shutdownHooks      // RegisterOnShutdown (hooks.go)
 
 	// The parking path (workers.go); poller is nil without it.
-	poller     *poller.Poller
+	poller     *conn.SystemPoller
 	workers    *ants.PoolWithFuncGeneric[struct{}]
 	ready      readyQueue
 	slots      atomic.Int64 // drain loops running, at most maxWorkers
@@ -294,7 +294,8 @@ func (s *Server) serveConn(nc net.Conn) {
 	c.Serve()
 }
 
-// connFinished is Config.Finished: it forgets a connection that is done.
+// connFinished is conn.Config.Finished: it forgets a connection that is
+// done, on whichever goroutine finished it.
 func (s *Server) connFinished(c *conn.Conn) {
 	s.conns.Delete(c)
 	s.inflight.Add(-1)

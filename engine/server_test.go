@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
 func TestKeepAliveReuse(t *testing.T) {
-	srv := &engine.Server{Handler: engine.HandlerFunc(testNative)}
+	srv := &engine.Server{Handler: conn.HandlerFunc(testNative)}
 	addr := startServer(t, srv)
 	nc, br := dial(t, addr)
 	for i := 0; i < 5; i++ {
@@ -43,7 +44,7 @@ func TestKeepAliveReuse(t *testing.T) {
 // client's first read holds all 16 responses; more writes would show as a
 // first read holding fewer.
 func TestPipelined16InOneWrite(t *testing.T) {
-	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(testNative)})
+	addr := startServer(t, &engine.Server{Handler: conn.HandlerFunc(testNative)})
 	nc, _ := dial(t, addr)
 	var sb strings.Builder
 	for i := 0; i < 16; i++ {
@@ -71,7 +72,7 @@ func TestPipelined16InOneWrite(t *testing.T) {
 }
 
 func TestByteAtATimeClient(t *testing.T) {
-	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(testNative)})
+	addr := startServer(t, &engine.Server{Handler: conn.HandlerFunc(testNative)})
 	nc, br := dial(t, addr)
 	req := "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: x\r\n\r\n" + get("/plaintext")
 	for i := 0; i < len(req); i++ {
@@ -91,7 +92,7 @@ func TestByteAtATimeClient(t *testing.T) {
 // TestMalformedRequests sends each request on a fresh connection and checks
 // the status and that the connection is closed after a refusal.
 func TestMalformedRequests(t *testing.T) {
-	addr := startServer(t, &engine.Server{Handler: engine.HandlerFunc(testNative)})
+	addr := startServer(t, &engine.Server{Handler: conn.HandlerFunc(testNative)})
 	long := strings.Repeat("a", 9000)
 	cases := []struct {
 		name   string

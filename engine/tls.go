@@ -12,6 +12,8 @@ import (
 
 	"github.com/puzpuzpuz/xsync/v3"
 	"golang.org/x/net/http2"
+
+	"github.com/microframe/microframe/conn"
 )
 
 // HTTPS and HTTP/2. A TLS connection is handed to a pool worker like any
@@ -32,7 +34,7 @@ type h2state struct {
 // httpHandlerOf returns the net/http form of h: the handler Adapt wrapped,
 // or h itself when it is also an http.Handler (a framework App); nil for a
 // native-only handler, which cannot serve HTTP/2.
-func httpHandlerOf(h Handler) http.Handler {
+func httpHandlerOf(h conn.Handler) http.Handler {
 	switch v := h.(type) {
 	case *httpAdapter:
 		return v.h

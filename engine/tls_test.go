@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/net/http2"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/internal/selfsigned"
 )
@@ -80,7 +81,7 @@ func TestHTTP2(t *testing.T) {
 // TestHTTPSNativeOnly checks that a native handler, which has no net/http
 // form, offers only http/1.1 and serves HTTPS on the engine.
 func TestHTTPSNativeOnly(t *testing.T) {
-	addr, pool := startTLS(t, &engine.Server{Handler: engine.HandlerFunc(func(x *engine.Ctx) {
+	addr, pool := startTLS(t, &engine.Server{Handler: conn.HandlerFunc(func(x *conn.Ctx) {
 		fmt.Fprintf(x, "native alpn=%q", x.TLS().NegotiatedProtocol)
 	})})
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}

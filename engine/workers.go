@@ -9,7 +9,6 @@ import (
 	"github.com/panjf2000/ants/v2"
 
 	"github.com/microframe/microframe/conn"
-	"github.com/microframe/microframe/internal/poller"
 )
 
 // DefaultMaxWorkers is the default number of connections served at once
@@ -36,7 +35,7 @@ func (s *Server) startParking() bool {
 	if s.GoroutinePerConn || testGoroutinePerConn {
 		return false
 	}
-	p, err := poller.Open()
+	p, err := conn.OpenPoller()
 	if err != nil {
 		s.cfg.Logger.Debug("engine: no poller; one goroutine per connection", "err", err)
 		return false
@@ -52,9 +51,9 @@ func (s *Server) startParking() bool {
 	}
 	s.poller = p
 	s.workers = workers
-	s.cfg.Poller = p
-	s.cfg.Wake = s.submit
-	s.cfg.Linger = s.lingerFor
+	cfg := *s.cfg
+	cfg.Park = &conn.Parking{Poller: p, Wake: s.submit, Linger: s.lingerFor}
+	s.cfg = cfg.WithDefaults()
 	s.sweepStop = make(chan struct{})
 	s.sweepDone = make(chan struct{})
 	go s.sweep(sweepInterval(s.cfg.IdleTimeout, s.cfg.HeadTimeout))
@@ -67,8 +66,8 @@ func (s *Server) parks(nc net.Conn) bool {
 }
 
 // submit queues a runnable connection and makes sure a drain loop will
-// take it. It never blocks: the queue has room for every open connection,
-// and a connection is in it at most once.
+// take it; it is conn.Parking.Wake too. It never blocks: the queue grows
+// as needed, and a connection is in it at most once.
 func (s *Server) submit(c *conn.Conn) {
 	s.ready.push(c)
 	if s.acquireSlot() {
@@ -118,7 +117,7 @@ func (s *Server) drain() {
 // queued for a worker waits little.
 const shortLinger = 50 * time.Millisecond
 
-// lingerFor is Config.Linger: a connection waiting for its client keeps
+// lingerFor is conn.Parking.Linger: a connection waiting for its client keeps
 // its worker for BufferReleaseDelay while at least half the workers are
 // free, for shortLinger while fewer are, and parks at once while
 // connections wait in the ready queue.
@@ -139,7 +138,7 @@ func sweepInterval(idle, head time.Duration) time.Duration {
 }
 
 // sweep closes parked connections whose idle timeout has passed, every
-// interval, until the server stops. One sweep over the connection registry
+// interval, until the server stops. One sweep over the connection set
 // replaces a timer per connection; a connection may outlive its timeout by
 // up to one interval.
 func (s *Server) sweep(interval time.Duration) {

@@ -44,7 +44,7 @@ type Route struct {
 }
 
 // App is a web application: a set of routes and the middleware around
-// them. It is both an http.Handler (ServeHTTP) and an engine.Handler
+// them. It is both an http.Handler (ServeHTTP) and a conn.Handler
 // (ServeCtx), with the same behaviour on both.
 //
 // Set the exported fields and register routes and middleware before the

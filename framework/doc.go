@@ -52,7 +52,7 @@
 // # Two ways in
 //
 // An App is both an http.Handler (ServeHTTP, for net/http.Server, HTTP/2 and
-// TLS termination there, httptest) and an engine.Handler (ServeCtx, the
+// TLS termination there, httptest) and a conn.Handler (ServeCtx, the
 // microframe engine's native path, which never builds an *http.Request).
 // The same routes and handlers answer on both.
 //

@@ -9,7 +9,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/microframe/microframe/engine"
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/internal/httpbridge"
 	"github.com/microframe/microframe/parse"
 )
@@ -19,7 +19,7 @@ import (
 // into the connection. Nothing here builds an *http.Request unless a
 // handler asks for one.
 
-// nativeCtx is the part of the engine's *Ctx the framework uses: what the
+// nativeCtx is the part of *conn.Ctx the framework uses: what the
 // bridge to net/http needs, plus SetContentLength. Naming it as an
 // interface keeps the framework honest about what it needs from the
 // engine, and lets tests drive the native path without a socket.
@@ -30,11 +30,11 @@ type nativeCtx interface {
 
 // ServeCtx answers a request on the engine's native path, without building
 // an *http.Request.
-func (a *App) ServeCtx(c *engine.Ctx) {
+func (a *App) ServeCtx(c *conn.Ctx) {
 	a.serveNative(c)
 }
 
-// serveNative is ServeCtx over the interface an *engine.Ctx satisfies, so
+// serveNative is ServeCtx over the interface a *conn.Ctx satisfies, so
 // tests can drive it directly.
 func (a *App) serveNative(c nativeCtx) {
 	a.once.Do(a.build)

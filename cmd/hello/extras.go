@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework"
 )
@@ -145,9 +146,9 @@ func (e *extras) statsJSON() []byte {
 // native wraps the native handler with the extra endpoints; /ws goes
 // through the engine's net/http bridge, as a WebSocket library needs an
 // http.ResponseWriter.
-func (e *extras) native() engine.Handler {
+func (e *extras) native() conn.Handler {
 	ws := engine.Adapt(http.HandlerFunc(e.serveWS))
-	return engine.HandlerFunc(func(x *engine.Ctx) {
+	return conn.HandlerFunc(func(x *conn.Ctx) {
 		switch string(x.Path()) {
 		case "/ws":
 			ws.ServeCtx(x)

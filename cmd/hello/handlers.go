@@ -4,7 +4,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/microframe/microframe/engine"
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/framework"
 	"github.com/microframe/microframe/internal/benchbody"
 )
@@ -13,7 +13,7 @@ const helloText = benchbody.Hello
 
 // serveNative answers the endpoints on the engine's native path, without
 // allocating.
-func serveNative(x *engine.Ctx) {
+func serveNative(x *conn.Ctx) {
 	method := x.Method()
 	switch string(x.Path()) {
 	case "/plaintext":
@@ -50,7 +50,7 @@ func serveNative(x *engine.Ctx) {
 }
 
 // allow answers 405 unless method is want (GET also allows HEAD).
-func allow(x *engine.Ctx, method []byte, want string) bool {
+func allow(x *conn.Ctx, method []byte, want string) bool {
 	if string(method) == want || (want == "GET" && string(method) == "HEAD") {
 		return true
 	}

@@ -3,7 +3,7 @@
 //
 // It is the routing layer of microframe, kept free of any HTTP machinery so
 // it can be read, tested and benchmarked alone: a Router[H] stores values of
-// any type H (an http.Handler, an engine.Handler, a plain func, an int in a
+// any type H (an http.Handler, a conn.Handler, a plain func, an int in a
 // test) and answers Lookup(method, path) with one of them.
 //
 // # Patterns

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/engine"
 )
 
@@ -21,7 +22,7 @@ import (
 // address, "127.0.0.1:port". The server logs nothing. A failure to listen
 // fails the test; so does a shutdown that takes over 5 seconds or a Serve
 // that ends in an error.
-func Engine(t testing.TB, h engine.Handler) string {
+func Engine(t testing.TB, h conn.Handler) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

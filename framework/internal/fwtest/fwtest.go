@@ -14,14 +14,14 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/microframe/microframe/engine"
+	"github.com/microframe/microframe/conn"
 	"github.com/microframe/microframe/internal/testserve"
 )
 
 // App is what a framework.App is: a handler for both servers.
 type App interface {
 	http.Handler
-	engine.Handler
+	conn.Handler
 }
 
 // Servers runs fn as a subtest once per server, "engine" and "nethttp",
