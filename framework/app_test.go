@@ -117,7 +117,7 @@ func TestRegistrationPanics(t *testing.T) {
 		}, []string{"framework: App.Handle after the App started serving"}},
 		{"use after serving", func(a *App) {
 			a.ServeHTTP(newRecorder(), get("/"))
-			a.Use(Logger(nil))
+			a.Use(func(next Handler) Handler { return next })
 		}, []string{"framework: App.Use after"}},
 	}
 	for _, tt := range tests {

@@ -2,8 +2,11 @@ package framework
 
 import (
 	"bufio"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -149,5 +152,63 @@ func BenchmarkInjected(b *testing.B) {
 				b.Fatalf("body %q", fc.out.String())
 			}
 		})
+	}
+}
+
+// TestPlainResponseAllocs: a text response on the native path, with no
+// middleware, allocates nothing.
+func TestPlainResponseAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	a := quietApp()
+	a.Get("/hello", func(r *Request) Response { return Text("hello") })
+	fc := new(fakeCtx).set("GET", "/hello")
+	fc.req.Headers = nil
+	if n := testing.AllocsPerRun(200, func() { fc.reset(); a.serveNative(fc) }); n != 0 {
+		t.Errorf("%.0f allocs per request, want 0", n)
+	}
+}
+
+// TestPutResets: after a request that used every part of the Request
+// (FromHTTP, a replaced body, log attributes, Send, a routed pattern),
+// put leaves it as new but for the storage it keeps for the next one.
+func TestPutResets(t *testing.T) {
+	a := quietApp()
+	a.Use(func(next Handler) Handler {
+		return func(r *Request) Response {
+			r.AddLogAttrs(slog.String("k", "v"))
+			return r.Send(next(r))
+		}
+	}, FromHTTP(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
+			hr.Body = io.NopCloser(strings.NewReader("replaced"))
+			next.ServeHTTP(w, hr)
+		})
+	}))
+	a.Post("/x/{id}", func(r *Request) Response {
+		b, _ := r.BodyBytes()
+		return Text(string(b) + r.Param("id") + r.Query("q") + r.Header("X") + r.Pattern())
+	})
+	for _, serve := range []func(){
+		func() {
+			fc := new(fakeCtx).set("POST", "/x/1?q=2")
+			fc.req.ContentLength = 4
+			fc.body = strings.NewReader("body")
+			a.serveNative(fc)
+		},
+		func() { a.ServeHTTP(newRecorder(), newReq("POST", "/x/1?q=2", "body")) },
+	} {
+		serve()
+		r := a.get()
+		want := Request{app: a, native: nativeTransport{rw: r.native.rw}, body: body{buf: r.body.buf},
+			layers: r.layers, form: r.form, params: r.params, httpReqs: r.httpReqs, logAttrs: r.logAttrs}
+		if !reflect.DeepEqual(*r, want) {
+			t.Errorf("after put:\n%+v\nwant\n%+v", *r, want)
+		}
+		if len(r.layers)+len(r.httpReqs)+len(r.logAttrs)+r.params.Len() != 0 || r.form.done {
+			t.Errorf("storage kept with contents: %d layers, %d requests, %d attrs, %d params", len(r.layers), len(r.httpReqs), len(r.logAttrs), r.params.Len())
+		}
+		a.put(r)
 	}
 }

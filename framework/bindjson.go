@@ -54,8 +54,44 @@ type ValidationError struct {
 // fmt.Sprintf:
 //
 //	return framework.Invalid("task", "is longer than %d characters", 1000)
+//
+// To report several fields at once, join them: errors.Join of
+// *ValidationErrors (nil ones are dropped, and no error at all is nil) is
+// answered as one 422 listing every field, in order: the message names
+// them all, separated by "; ", and JSONErrors adds a "fields" array.
+//
+//	var errs []error
+//	if p.Title == "" {
+//		errs = append(errs, framework.Invalid("title", "must not be empty"))
+//	}
+//	if !strings.HasPrefix(p.URL, "https://") {
+//		errs = append(errs, framework.Invalid("url", "must start with https://"))
+//	}
+//	return errors.Join(errs...)
 func Invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// validationErrors returns the *ValidationErrors in err's tree, in order
+// (errors.Join, wrapping with %w).
+func validationErrors(err error) []*ValidationError {
+	var out []*ValidationError
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case nil:
+		case *ValidationError:
+			out = append(out, e)
+		case interface{ Unwrap() []error }:
+			for _, x := range e.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	return out
 }
 
 // Error returns the field, quoted, and the reason: `"task" must not be
@@ -111,8 +147,13 @@ func (jp *jsonPlan) fill(r *Request, v reflect.Value) error {
 	lr := &io.LimitedReader{R: r.Body(), N: limit + 1}
 	dec := json.NewDecoder(lr)
 	dec.DisallowUnknownFields()
-	tmp := reflect.New(jp.typ)
-	err := dec.Decode(tmp.Interface())
+	// Into a pointer to the struct, so that a body of null leaves it nil
+	// rather than decoding as {}.
+	ptr := reflect.New(reflect.PointerTo(jp.typ))
+	err := dec.Decode(ptr.Interface())
+	if err == nil && ptr.Elem().IsNil() {
+		err = errNull
+	}
 	if err == nil {
 		if _, terr := dec.Token(); terr != io.EOF {
 			err = errTrailing
@@ -128,14 +169,17 @@ func (jp *jsonPlan) fill(r *Request, v reflect.Value) error {
 		}
 		return jsonError(err)
 	}
-	tmp = tmp.Elem()
+	tmp := ptr.Elem().Elem()
 	for i, ix := range jp.index {
 		v.FieldByIndex(ix).Set(tmp.Field(i))
 	}
 	return nil
 }
 
-var errTrailing = errors.New("data after the JSON value")
+var (
+	errTrailing = errors.New("data after the JSON value")
+	errNull     = errors.New("JSON body is null")
+)
 
 func isSyntax(err error) bool {
 	var se *json.SyntaxError
@@ -169,6 +213,8 @@ func jsonError(err error) error {
 		}
 	case err == errTrailing:
 		msg = "malformed JSON: data after the object"
+	case err == errNull:
+		msg = "request body is null; want a JSON object"
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json has no error type for this one; its text is
 		// documented by DisallowUnknownFields' tests and stable since Go 1.10.

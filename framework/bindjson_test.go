@@ -17,13 +17,17 @@ type todoParams struct {
 }
 
 func (p *todoParams) Validate() error {
-	switch {
-	case strings.TrimSpace(p.Task) == "":
-		return Invalid("task", "must not be blank")
-	case len(p.Task) > 10:
+	if len(p.Task) > 10 {
 		return errors.New("task is too long")
 	}
-	return nil
+	var errs []error
+	if strings.TrimSpace(p.Task) == "" {
+		errs = append(errs, Invalid("task", "must not be blank"))
+	}
+	if p.Due != nil && *p.Due < 0 {
+		errs = append(errs, Invalid("due", "must not be negative"))
+	}
+	return errors.Join(errs...)
 }
 
 func TestBindJSON(t *testing.T) {
@@ -54,7 +58,11 @@ func TestBindJSON(t *testing.T) {
 		{"blank: 422 naming the field", "/todos/3", js, `{"task":"  "}`, 422, `"task" must not be blank`},
 		{"plain error from Validate: 422", "/todos/3", js, `{"task":"0123456789ab"}`, 422, "task is too long"},
 		{"bad path value", "/todos/x", js, `{"task":"x"}`, 400, `path parameter "pos"`},
-		{"JSON group: error as JSON", "/api/todos/3", js, `{"task":""}`, 422, `{"error":"\"task\" must not be blank","field":"task"}` + "\n"},
+		{"JSON group: error as JSON", "/api/todos/3", js, `{"task":""}`, 422, `{"error":"\"task\" must not be blank","field":"task","fields":[{"field":"task","reason":"must not be blank"}]}` + "\n"},
+		{"two fields: one 422 naming both", "/todos/3", js, `{"task":"","due":-1}`, 422, `"task" must not be blank; "due" must not be negative` + "\n"},
+		{"JSON group: two fields listed", "/api/todos/3", js, `{"task":"","due":-1}`, 422, `{"error":"\"task\" must not be blank; \"due\" must not be negative","field":"task","fields":[{"field":"task","reason":"must not be blank"},{"field":"due","reason":"must not be negative"}]}` + "\n"},
+		{"null body: 400, not an empty object", "/todos/3", js, `null`, 400, "request body is null; want a JSON object\n"},
+		{"JSON group: null body", "/api/todos/3", js, ` null `, 400, `{"error":"request body is null; want a JSON object"}` + "\n"},
 		{"JSON group: 400 as JSON", "/api/todos/3", js, `{`, 400, `{"error":"malformed JSON`},
 	}
 	transports(t, a, func(t *testing.T, do func(*http.Request) result) {
@@ -139,8 +147,9 @@ func TestAcceptsJSON(t *testing.T) {
 		{"TEXT/HTML", false, true},
 	}
 	for _, tt := range tests {
-		r := &Request{hr: httptest.NewRequest("GET", "/", nil)}
-		r.hr.Header.Set("Accept", tt.accept)
+		hr := httptest.NewRequest("GET", "/", nil)
+		hr.Header.Set("Accept", tt.accept)
+		r := overHTTP(nil, hr, nil)
 		if AcceptsJSON(r) != tt.json || AcceptsHTML(r) != tt.html {
 			t.Errorf("Accept %q: json %v html %v, want %v %v", tt.accept, AcceptsJSON(r), AcceptsHTML(r), tt.json, tt.html)
 		}

@@ -29,10 +29,19 @@ const maxKeptBody = 64 << 10
 const spillChunk = 32 << 10
 
 // ErrBodyTooLarge is returned by body readers when the body is larger than
-// App.MaxBodyBytes (or the engine's limit). Error turns it into 413.
+// App.MaxBodyBytes (or the engine's limit, or the limit of an
+// http.MaxBytesReader that net/http middleware put around the body: then
+// errors.As finds the *http.MaxBytesError too). Error turns it into 413.
 var ErrBodyTooLarge = &HTTPError{Code: http.StatusRequestEntityTooLarge, Message: "request body too large"}
 
-// body is the replay buffer of one request: buf, then file.
+// A body that net/http middleware wraps or replaces (FromHTTP: otelhttp,
+// http.MaxBytesReader, a logging reader) is read through the replacement,
+// as on net/http. The replacement gets a replay buffer of its own, a layer
+// above the one it reads from, so that the handlers after it can read it
+// more than once too; the request's own body stays the bottom layer, read
+// from the transport. Reads go down the layers and never back up.
+
+// body is the replay buffer of one body stream: buf, then file.
 type body struct {
 	src     io.Reader // the stream; nil before the first read
 	buf     []byte    // the first bytes read from src, at most App.MaxMemory
@@ -59,9 +68,45 @@ func (b *body) reset() {
 // size returns the number of bytes read so far.
 func (b *body) size() int64 { return int64(len(b.buf)) + b.fileLen }
 
+// curBody returns the body the handlers now see: the replacement put in
+// by the last net/http middleware that replaced it, else the request's own.
+func (r *Request) curBody() *body {
+	if r.view.body != nil {
+		return r.view.body
+	}
+	return &r.body
+}
+
+// resetBodies empties every layer (removing their temporary files); the
+// layers are kept in r.layers until then, whichever view reads them.
+func (r *Request) resetBodies() {
+	for _, b := range r.layers {
+		b.reset()
+	}
+	clear(r.layers)
+	r.layers = r.layers[:0]
+	r.body.reset()
+}
+
+// replaceBody returns a new layer reading src, a body net/http middleware
+// put in place of the one it was given; nil or http.NoBody reads as empty.
+// The form, parsed from the old body, is parsed again from the new one.
+func (r *Request) replaceBody(src io.Reader) *body {
+	b := &body{open: true, src: src}
+	if src == nil || src == http.NoBody {
+		b.src, b.err = nil, io.EOF
+	}
+	r.layers = append(r.layers, b)
+	r.form.reset()
+	return b
+}
+
 // Body returns a reader of the request body from its first byte. It may be
 // called any number of times, by middleware and then the handler: bytes an
-// earlier reader consumed are replayed. Reading past App.MaxBodyBytes fails
+// earlier reader consumed are replayed. After a net/http middleware
+// (FromHTTP) replaced the *http.Request's Body, the reader reads the
+// replacement, as a handler on net/http would; readers returned before
+// keep reading the body they started on. Reading past App.MaxBodyBytes fails
 // with ErrBodyTooLarge; a request without a body reads as empty.
 //
 // What has been read is kept until the handler returns: the first
@@ -69,7 +114,7 @@ func (b *body) size() int64 { return int64(len(b.buf)) + b.fileLen }
 // costs at most MaxMemory of memory however large it is. A failure to
 // create or write the temporary file fails the read (a 500).
 func (r *Request) Body() io.Reader {
-	return &bodyReader{r: r}
+	return &bodyReader{r: r, b: r.curBody()}
 }
 
 // BodyBytes reads the whole body and returns it. The slice belongs to the
@@ -79,8 +124,8 @@ func (r *Request) Body() io.Reader {
 // The whole body is then in memory, up to App.MaxBodyBytes, beyond the
 // App.MaxMemory bound of Body: read large bodies with Body or ParseForm.
 func (r *Request) BodyBytes() ([]byte, error) {
-	b := &r.body
-	for r.fill() == nil {
+	b := r.curBody()
+	for r.fill(b) == nil {
 	}
 	err := b.err
 	if err == io.EOF {
@@ -100,17 +145,18 @@ func (r *Request) BodyBytes() ([]byte, error) {
 	return b.all, err
 }
 
-// bodyReader is one reader over the replay buffer.
+// bodyReader is one reader over a replay buffer.
 type bodyReader struct {
 	r   *Request
+	b   *body // &r.body or one of r.layers
 	off int64
 }
 
 // Read implements io.Reader.
 func (br *bodyReader) Read(p []byte) (int, error) {
-	b := &br.r.body
+	b := br.b
 	for br.off >= b.size() {
-		if err := br.r.fill(); err != nil {
+		if err := br.r.fill(b); err != nil {
 			return 0, err
 		}
 	}
@@ -134,21 +180,16 @@ func (br *bodyReader) Read(p []byte) (int, error) {
 // Close does nothing; it lets a bodyReader serve as an http.Request body.
 func (br *bodyReader) Close() error { return nil }
 
-// fill reads one more piece of the stream into the buffer, or into the
+// fill reads one more piece of b's stream into its buffer, or into its
 // temporary file once the buffer holds App.MaxMemory bytes. It returns the
-// sticky error (io.EOF at the end) once the stream has none left.
-func (r *Request) fill() error {
-	b := &r.body
+// sticky error (io.EOF at the end) once the stream has none left. Every
+// layer is bounded by App.MaxBodyBytes.
+func (r *Request) fill(b *body) error {
 	if b.err != nil {
 		return b.err
 	}
-	if !b.open {
-		b.open = true
-		b.src = r.bodySource()
-		if b.src == nil {
-			b.err = io.EOF
-			return b.err
-		}
+	if !b.open && r.openBody() == nil {
+		return b.err
 	}
 	limit := r.app.maxBody()
 	if b.size() > limit {
@@ -164,9 +205,9 @@ func (r *Request) fill() error {
 		mem = r.app.maxMemory()
 	}
 	if int64(len(b.buf)) < mem {
-		n, err = r.fillMemory(min(rest, mem-int64(len(b.buf))))
+		n, err = b.fillMemory(min(rest, mem-int64(len(b.buf))))
 	} else {
-		n, err = r.fillFile(rest)
+		n, err = b.fillFile(rest)
 	}
 	if b.size() > limit {
 		if b.fileLen > 0 {
@@ -186,8 +227,7 @@ func (r *Request) fill() error {
 }
 
 // fillMemory reads at most room bytes from the stream into the buffer.
-func (r *Request) fillMemory(room int64) (int, error) {
-	b := &r.body
+func (b *body) fillMemory(room int64) (int, error) {
 	if want := int64(len(b.buf)) + room; cap(b.buf)-len(b.buf) < 512 && int64(cap(b.buf)) < want {
 		grown := make([]byte, len(b.buf), min(max(2*int64(cap(b.buf)), 4096), want))
 		copy(grown, b.buf)
@@ -204,8 +244,7 @@ func (r *Request) fillMemory(room int64) (int, error) {
 
 // fillFile reads at most room bytes from the stream and appends them to the
 // temporary file, creating it on first use.
-func (r *Request) fillFile(room int64) (int, error) {
-	b := &r.body
+func (b *body) fillFile(room int64) (int, error) {
 	if b.file == nil {
 		f, err := os.CreateTemp("", "microframe-body-")
 		if err != nil {
@@ -228,18 +267,19 @@ func (r *Request) fillFile(room int64) (int, error) {
 	return n, err
 }
 
-// bodySource returns the stream to read the body from, nil for none.
-func (r *Request) bodySource() io.Reader {
-	if r.hr != nil {
-		if r.hr.Body == nil || r.hr.Body == http.NoBody {
-			return nil
+// openBody sets up the request's own body, the bottom layer, from the
+// transport the request arrived on (never from a middleware's request,
+// whose Body reads this layer), and returns its stream: nil for none, the
+// body then reads as empty.
+func (r *Request) openBody() io.Reader {
+	b := &r.body
+	if !b.open {
+		b.open = true
+		if b.src = r.base.body(); b.src == nil {
+			b.err = io.EOF
 		}
-		return r.hr.Body
 	}
-	if r.pr.Framing == parse.NoBody || r.pr.ContentLength == 0 {
-		return nil
-	}
-	return r.nc.Body()
+	return b.src
 }
 
 // bodyError maps the errors of the two transports onto ours: a body over
@@ -252,7 +292,9 @@ func bodyError(err error) error {
 	switch {
 	case err == io.EOF:
 		return io.EOF
-	case errors.Is(err, ErrBodyTooLarge), errors.As(err, &mbe), errors.Is(err, parse.ErrBodyTooLarge):
+	case errors.As(err, &mbe):
+		return &tooLarge{cause: mbe}
+	case errors.Is(err, ErrBodyTooLarge), errors.Is(err, parse.ErrBodyTooLarge):
 		return ErrBodyTooLarge
 	case errors.As(err, &pe):
 		return &HTTPError{Code: pe.Status, Message: pe.Reason, Err: err}
@@ -263,3 +305,11 @@ func bodyError(err error) error {
 	}
 	return err
 }
+
+// tooLarge is ErrBodyTooLarge caused by the limit of an
+// http.MaxBytesReader: errors.Is finds ErrBodyTooLarge (and so the 413),
+// errors.As the *http.MaxBytesError, as code written for net/http expects.
+type tooLarge struct{ cause error }
+
+func (e *tooLarge) Error() string   { return e.cause.Error() }
+func (e *tooLarge) Unwrap() []error { return []error{ErrBodyTooLarge, e.cause} }

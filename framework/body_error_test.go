@@ -30,6 +30,16 @@ func TestBodyErrorStatus(t *testing.T) {
 			t.Errorf("%v: status %d, want %d", tc.err, got, tc.want)
 		}
 	}
+	// Returned as it is by a handler that read an http.Request body.
+	if got, msg := errorStatus(fmt.Errorf("reading: %w", &http.MaxBytesError{Limit: 1})); got != 413 || msg != "request body too large" {
+		t.Errorf("*http.MaxBytesError: %d %q, want 413", got, msg)
+	}
+	// ErrBodyTooLarge, and the net/http error for code that looks for it.
+	err := bodyError(&http.MaxBytesError{Limit: 1})
+	var mbe *http.MaxBytesError
+	if !errors.Is(err, ErrBodyTooLarge) || !errors.As(err, &mbe) || mbe.Limit != 1 {
+		t.Errorf("bodyError(*http.MaxBytesError) = %v: want ErrBodyTooLarge wrapping it", err)
+	}
 	if err := bodyError(io.EOF); !errors.Is(err, io.EOF) {
 		t.Errorf("io.EOF became %v", err)
 	}

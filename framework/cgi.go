@@ -2,7 +2,6 @@ package framework
 
 import (
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
 )
@@ -91,24 +90,11 @@ func (r *Request) Env() map[string]string {
 }
 
 // requestURI returns the request target as received.
-func (r *Request) requestURI() string {
-	if r.hr != nil {
-		if r.hr.RequestURI != "" {
-			return r.hr.RequestURI
-		}
-		return r.hr.URL.RequestURI()
-	}
-	return string(r.pr.Target)
-}
+func (r *Request) requestURI() string { return r.t.requestURI() }
 
 // localPort returns the port the request came in on, "" when unknown.
 func (r *Request) localPort() string {
-	var a net.Addr
-	if r.hr != nil {
-		a, _ = r.hr.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	} else {
-		a = r.nc.LocalAddr()
-	}
+	a := r.t.localAddr()
 	if a == nil {
 		return ""
 	}

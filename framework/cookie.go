@@ -53,23 +53,7 @@ func (r *Request) Cookies() []*http.Cookie {
 
 // eachCookieLine calls fn with each Cookie header line until fn returns
 // false. On the native path the line is a view of the connection's buffer.
-func (r *Request) eachCookieLine(fn func(string) bool) {
-	if r.hr != nil {
-		for _, line := range r.hr.Header["Cookie"] {
-			if !fn(line) {
-				return
-			}
-		}
-		return
-	}
-	for _, h := range r.pr.Headers {
-		if len(h.Name) == 6 && strings.EqualFold(unsafeString(h.Name), "Cookie") {
-			if !fn(unsafeString(h.Value)) {
-				return
-			}
-		}
-	}
-}
+func (r *Request) eachCookieLine(fn func(string) bool) { r.t.cookieLines(fn) }
 
 // eachCookie calls fn with the name and value of each well-formed pair of a
 // Cookie line ("a=1; b=2") until fn returns false, by the rules of

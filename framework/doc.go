@@ -3,8 +3,12 @@
 // It sits on top of the microframe engine and is built in layers, each in
 // its own file, so a reader can follow a request from the socket to a page:
 //
-//	engine/conn   parse the request head, own the connection    (not here)
-//	router        map method and path to a handler              (framework/router)
+//	parse         parse the request head (no I/O)          (package parse)
+//	conn, engine  own the connection and drive the parser  (not here)
+//	router        map method and path to a handler         (framework/router)
+//	transport.go  the one seam between the two ways a request arrives:
+//	              the engine's native connection (transport_native.go)
+//	              and net/http (transport_nethttp.go)
 //	request.go    the Request a handler sees: URL, headers, query, cookies,
 //	              path parameters; body.go, form.go, cgi.go for the body,
 //	              forms with uploads, and the classic CGI variables
@@ -15,13 +19,15 @@
 //	              (and JSON body, bindjson.go) values bound into a struct
 //	              and validated before the handler runs
 //	auto.go       auto-configuration: an app type's methods become routes
-//	middleware.go logging, panic recovery, request ids, net/http middleware
+//	httpcompat.go http.Handlers and net/http middleware inside the App
 //	templates.go  html/template pages parsed on first use and cached
 //	group.go      groups of routes with a prefix, middleware, error renderer
-//	bindjson.go   JSON bodies and validation for Bind
 //	render.go     error renderers: text, JSON, by the client's Accept
 //	static.go     static files through http.ServeContent
-//	compress.go   gzip (and zstd) responses through klauspost/compress
+//
+// Middleware (access logging, panic recovery, request ids, security
+// headers, cross-site refusal, compression) is in package
+// framework/middleware, built on this package's public API only.
 //
 // Sessions are in package framework/session, so that an app without them
 // does not link the session store.

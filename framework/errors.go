@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -46,8 +47,10 @@ func (e *HTTPError) StatusCode() int { return e.Code }
 //   - an error with a StatusCode() int method (an *HTTPError, a *BindError)
 //     gives that status; the body is an HTTPError's Message, or the error
 //     text of any other such type below 500 (which therefore must be fit
-//     for clients), or the status text;
+//     for clients), or the status text; several *ValidationErrors joined
+//     with errors.Join give one 422 naming them all (see Invalid);
 //   - an error matching fs.ErrNotExist gives 404, fs.ErrPermission 403;
+//   - an *http.MaxBytesError (a read past http.MaxBytesReader) gives 413;
 //   - an error matching one given to RegisterErrorStatus gives its status
 //     (package framework/session makes the session store's "full" a 503);
 //   - context.Canceled and context.DeadlineExceeded give 503;
@@ -85,6 +88,15 @@ func errorStatus(err error) (int, string) {
 	}
 	var sc interface{ StatusCode() int }
 	if errors.As(err, &sc) {
+		if _, ok := sc.(*ValidationError); ok {
+			if ves := validationErrors(err); len(ves) > 1 {
+				msgs := make([]string, len(ves))
+				for i, ve := range ves {
+					msgs[i] = ve.Error()
+				}
+				return http.StatusUnprocessableEntity, strings.Join(msgs, "; ")
+			}
+		}
 		code := validCode(sc.StatusCode())
 		if code >= 500 {
 			return code, http.StatusText(code)
@@ -94,7 +106,10 @@ func errorStatus(err error) (int, string) {
 	if code := registeredStatus(err); code != 0 {
 		return code, http.StatusText(code)
 	}
+	var mbe *http.MaxBytesError
 	switch {
+	case errors.As(err, &mbe): // a read past an http.MaxBytesReader of net/http middleware
+		return http.StatusRequestEntityTooLarge, ErrBodyTooLarge.Message
 	case errors.Is(err, fs.ErrNotExist):
 		return http.StatusNotFound, http.StatusText(http.StatusNotFound)
 	case errors.Is(err, fs.ErrPermission):

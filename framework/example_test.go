@@ -180,3 +180,49 @@ func ExampleErrorf() {
 	// Output:
 	// 404 no todo "42"
 }
+
+func ExampleRequest_Pattern() {
+	app := framework.New()
+	// net/http instrumentation reads the route after the next handler, as
+	// otelhttp does for its span names.
+	app.Use(framework.FromHTTP(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r)
+			fmt.Printf("route %q\n", r.Pattern)
+		})
+	}))
+	app.Get("/bookmarks/{id}", func(r *framework.Request) framework.Response {
+		return framework.Text(r.Pattern())
+	})
+	show(app, "GET", "/bookmarks/7")
+	show(app, "GET", "/nothing")
+	// Output:
+	// route "GET /bookmarks/{id}"
+	// 200 GET /bookmarks/{id}
+	// route ""
+	// 404 no route found for GET /nothing
+}
+
+func ExampleWriteError() {
+	// A net/http middleware that answers some requests itself, as a rate
+	// limiter does: WriteError renders its error like the App's own.
+	onlyAdmins := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("X-Role") != "admin" {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="admin"`)
+				framework.WriteError(w, r, &framework.HTTPError{Code: http.StatusUnauthorized, Message: "admins only"})
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	app := framework.New()
+	app.ErrorRenderer = framework.JSONErrors
+	app.Use(framework.FromHTTP(onlyAdmins))
+	app.Get("/admin", func(r *framework.Request) framework.Response { return framework.Text("welcome") })
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, httptest.NewRequest("GET", "/admin", nil))
+	fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"), strings.TrimSpace(rec.Body.String()))
+	// Output:
+	// 401 Bearer realm="admin" {"error":"admins only"}
+}

@@ -16,8 +16,13 @@ import (
 //		api.With(audit).Delete("/todos/{pos}", remove)
 //	})
 //
-// A group's middleware runs inside the App's (App.Use), after routing, and
-// only for the routes registered on the group or its subgroups.
+// A group's middleware runs inside the App's (App.Use), after routing, for
+// the routes registered on the group or its subgroups and, for a group
+// made by Route, for every request under its prefix that no route takes,
+// whatever its method: so a CORS middleware on the group answers the
+// preflight (OPTIONS) of its routes, and an authentication middleware
+// guards its 404s. When no middleware answers such a request, the router's
+// 405 (with Allow) or 404 is answered from inside the group's middleware.
 
 // Group registers routes under a common prefix and middleware. Make one
 // with App.Route, App.Group or App.With (or the same methods of a Group);
@@ -36,6 +41,8 @@ type Group struct {
 	prefix string
 	mws    []Middleware
 	sealed bool // a route or a subgroup took the middleware as it was
+
+	unrouted Handler // mws around App.unrouted, built with the App's chain
 }
 
 // Route returns a group for the routes under prefix (a path such as
@@ -76,8 +83,10 @@ func (g *Group) With(mw ...Middleware) *Group {
 	return sub
 }
 
-// Use appends middleware for the group's routes. The first one given is
-// the outermost; all of them run inside the App's middleware. Use panics
+// Use appends middleware for the group's routes (and, for a group made by
+// Route, for the unrouted requests under its prefix; see Group). The first
+// one given is the outermost; all of them run inside the App's
+// middleware. Use panics
 // once the group has routes or subgroups: they took its middleware as it
 // was then.
 func (g *Group) Use(mw ...Middleware) {

@@ -57,8 +57,11 @@ func TestVerbsAndGroups(t *testing.T) {
 		{"PUT", "/api/v2/items/3", 200, "PUT /api/v2/items/{id}", []string{"v2", "api", "app"}},
 		{"POST", "/api/items", 200, "POST /api/items", []string{"inline", "api", "app"}},
 		{"GET", "/one", 200, "GET /one", []string{"one", "app"}},
-		{"PATCH", "/api/items", 405, "", []string{"app"}},
-		{"GET", "/api/nothing", 404, "", []string{"app"}},
+		// No route: the innermost Route group's middleware still runs.
+		{"PATCH", "/api/items", 405, "", []string{"api", "app"}},
+		{"GET", "/api/nothing", 404, "", []string{"api", "app"}},
+		{"PATCH", "/api/v2/items/3", 405, "", []string{"v2", "api", "app"}},
+		{"GET", "/nothing", 404, "", []string{"app"}},
 	}
 	transports(t, a, func(t *testing.T, do func(*http.Request) result) {
 		for _, tt := range tests {
@@ -180,4 +183,39 @@ func TestGroupMount(t *testing.T) {
 	if !strings.Contains(msg, "framework: Mount") || !strings.Contains(msg, `"idd"`) || !strings.Contains(msg, `"/{id}"`) {
 		t.Errorf("panic %q", msg)
 	}
+}
+
+// TestGroupPreflight: a group's middleware sees the OPTIONS preflight of
+// its routes, which have no OPTIONS route, and may answer it; when it does
+// not, the router's 405 with Allow still comes out.
+func TestGroupPreflight(t *testing.T) {
+	cors := func(next Handler) Handler {
+		return func(r *Request) Response {
+			if r.Method() == http.MethodOptions && r.Header("Access-Control-Request-Method") != "" {
+				return Status(http.StatusNoContent).WithHeader("Access-Control-Allow-Methods", "GET, POST")
+			}
+			return next(r).WithHeader("Access-Control-Allow-Origin", "*")
+		}
+	}
+	a := quietApp()
+	a.Route("/api", func(api *Group) {
+		api.ErrorRenderer = JSONErrors
+		api.Use(cors)
+		api.Get("/items", func(r *Request) Response { return Text("items") })
+		api.Post("/items", func(r *Request) Response { return Text("added") })
+	})
+	transports(t, a, func(t *testing.T, do func(*http.Request) result) {
+		res := do(newReq("OPTIONS", "/api/items", "", "Origin", "https://app.example", "Access-Control-Request-Method", "POST"))
+		if res.status != 204 || res.header.Get("Access-Control-Allow-Methods") != "GET, POST" {
+			t.Errorf("preflight: %d %v", res.status, res.header)
+		}
+		res = do(newReq("DELETE", "/api/items", ""))
+		if res.status != 405 || res.header.Get("Allow") != "GET, HEAD, POST" || res.header.Get("Access-Control-Allow-Origin") != "*" ||
+			!strings.HasPrefix(res.body, `{"error":"method DELETE not allowed`) {
+			t.Errorf("DELETE: %d %q %v", res.status, res.body, res.header)
+		}
+		if res := do(newReq("GET", "/api/items", "")); res.status != 200 || res.header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("GET: %d %v", res.status, res.header)
+		}
+	})
 }

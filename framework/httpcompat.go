@@ -1,57 +1,29 @@
 package framework
 
 import (
-	"bufio"
 	"context"
-	"net"
+	"io"
 	"net/http"
-	"net/url"
-
-	"github.com/microframe/microframe/internal/httpbridge"
 )
 
 // This file is the bridge to net/http in the other direction: http.Handlers
 // and net/http middleware running inside the framework, on either path.
 
-// nativeCtx is the part of *conn.Ctx the framework uses: what the bridge
-// to net/http needs, plus SetContentLength. Naming it as an interface keeps
-// the framework honest about what it needs from the engine, and lets tests
-// drive the native path without a socket.
-type nativeCtx interface {
-	httpbridge.Ctx
-	SetContentLength(n int64)
-}
-
 // HTTPRequest returns the request as an *http.Request, for code written
-// against net/http. Through net/http it is the original request (with the
-// context of SetContext, if any). On the native path it is built on the
-// first call: URL, headers, a body that reads like Body (replayable),
-// context, remote address, TLS state, and the path parameters for
-// r.PathValue. Changes made to it do not flow back into the Request.
+// against net/http. Through net/http it is a shallow copy of the original
+// request (with the context of SetContext, if any); on the native path it
+// is built on the first call: URL, headers, context, remote address, TLS
+// state, and the path parameters for r.PathValue. Either way its Body
+// reads like Body: replayable, and bounded by App.MaxBodyBytes. Changes
+// made to it do not flow back into the Request, except through FromHTTP.
 func (r *Request) HTTPRequest() *http.Request {
 	if r.httpReq != nil {
 		return r.httpReq
 	}
-	if r.hr != nil {
-		r.httpReq = r.hr
-		if ctx := r.Context(); ctx != r.hr.Context() {
-			r.httpReq = r.hr.WithContext(ctx)
-		}
-		return r.httpReq
-	}
-	hr, err := httpbridge.NewRequest(r.nc, r.Context())
-	if err != nil {
-		// A target url.ParseRequestURI refuses but the router accepted:
-		// keep what the Request itself knows.
-		u := &url.URL{Path: r.Path(), RawQuery: r.RawQuery()}
-		hr = &http.Request{Method: r.method, URL: u, Proto: r.Proto(), ProtoMajor: 1, ProtoMinor: r.pr.ProtoMinor,
-			Header: r.Headers(), Body: http.NoBody, ContentLength: r.pr.ContentLength, Host: r.Host(),
-			RemoteAddr: r.RemoteAddr(), RequestURI: string(r.pr.Target), TLS: r.nc.TLS(), Close: !r.pr.KeepAlive}
-		hr = hr.WithContext(r.Context())
-	}
-	if hr.Body != http.NoBody {
-		hr.Body = &bodyReader{r: r} // replayable, and bounded by MaxBodyBytes
-	}
+	hr := r.t.httpRequest(r)
+	hr.Pattern = r.Pattern()
+	r.httpReqs = append(r.httpReqs, hr)
+	r.giveBody(hr)
 	for i := 0; i < r.params.Len(); i++ {
 		name, value := r.params.At(i)
 		hr.SetPathValue(name, decodePath(value))
@@ -60,47 +32,25 @@ func (r *Request) HTTPRequest() *http.Request {
 	return r.httpReq
 }
 
-// responseWriter returns the http.ResponseWriter for r: net/http's own, or
-// the bridge's over the native connection.
-func (r *Request) responseWriter() http.ResponseWriter {
-	if r.w != nil {
-		return r.w
-	}
-	return r.nativeWriter()
+// giveBody sets the Body of hr, a request made for r, to a reader of the
+// body the handlers now see, and remembers it, so that adopt can tell
+// whether middleware replaced it.
+func (r *Request) giveBody(hr *http.Request) {
+	hr.Body = r.bodyReaderOf(r.view.body)
+	r.given = hr.Body
 }
 
-// nativeWriter returns the bridge's ResponseWriter over r.nc, set up on
-// first use in this request.
-func (r *Request) nativeWriter() *httpbridge.ResponseWriter {
-	if !r.rwOn {
-		r.rwOn = true
-		r.rw.Reset(r.nc)
+// bodyReaderOf returns a new reader of b (nil for the request's own body)
+// for an *http.Request: http.NoBody when b is known to be empty.
+func (r *Request) bodyReaderOf(b *body) io.ReadCloser {
+	if b == nil {
+		b = &r.body
+		r.openBody()
 	}
-	return &r.rw
-}
-
-// finishNative completes a response that an http.Handler wrote through
-// the bridge's writer (a 200 for one that wrote nothing); on the net/http
-// path, or when the bridge was not used, it does nothing.
-func (r *Request) finishNative() {
-	if r.w == nil && r.rwOn {
-		r.rw.Finish()
+	if b.err == io.EOF && b.size() == 0 {
+		return http.NoBody
 	}
-}
-
-// serveHTTP runs h with the net/http view of r and returns a Response
-// that records what h wrote (status, headers, body bytes), for the
-// middleware around it to see.
-func (r *Request) serveHTTP(h http.Handler, hr *http.Request) Response {
-	if r.w != nil {
-		ow := &observedWriter{ResponseWriter: r.w}
-		h.ServeHTTP(ow, hr)
-		return written(ow.status, ow.Header(), ow.n)
-	}
-	w := r.nativeWriter()
-	h.ServeHTTP(w, hr)
-	w.Finish()
-	return written(w.Status(), w.Header(), w.Written())
+	return &bodyReader{r: r, b: b}
 }
 
 // fromHTTPHandler adapts an http.Handler to a Handler.
@@ -111,10 +61,7 @@ func fromHTTPHandler(h http.Handler) Handler {
 			name, value := r.params.At(i)
 			hr.SetPathValue(name, decodePath(value))
 		}
-		if r.compress != nil {
-			return r.serveHTTP(r.compress.handler(h), hr)
-		}
-		return r.serveHTTP(h, hr)
+		return r.t.serveHTTP(h, hr)
 	}
 }
 
@@ -125,7 +72,22 @@ type requestKey struct{}
 // sees an *http.Request and an http.ResponseWriter (on the native path,
 // ones built for it); what it changes (the context, headers, the URL path,
 // the body, a wrapped ResponseWriter) is what the handlers after it see and
-// write to.
+// write to. Once it returns, the middleware before it see the Request as
+// it was before.
+//
+// A Body the middleware wraps or replaces (otelhttp's byte counter,
+// http.MaxBytesReader, a logging reader) is what Request.Body and the
+// handlers after it read, through the replacement, on every path; a read
+// past an http.MaxBytesReader's limit is ErrBodyTooLarge (413). The Body
+// the middleware receives is replayable like Request.Body: one that reads
+// it all and passes the request on leaves every byte for the next.
+//
+// Once the request is routed, the Pattern field of the *http.Request the
+// middleware received, and of the one it passed on, holds the matched
+// route (see Request.Pattern): a middleware of the App reads it after
+// calling the next handler, one of a Group (which runs after routing) at
+// once. otelhttp names its spans by it and a Prometheus label can be read
+// from it, with no formatter.
 //
 // Such a middleware writes the response itself, so the Response the inner
 // handlers return is sent from inside it; the middleware before it in the
@@ -135,7 +97,7 @@ func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 	return func(next Handler) Handler {
 		inner := http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
 			r, _ := hr.Context().Value(requestKey{}).(*Request)
-			if r == nil {
+			if r == nil { // not through WriteError: without r, it cannot render
 				http.Error(w, "framework: FromHTTP middleware replaced the request context", http.StatusInternalServerError)
 				return
 			}
@@ -146,72 +108,78 @@ func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 		return func(r *Request) Response {
 			hr := r.HTTPRequest()
 			hr = hr.WithContext(context.WithValue(hr.Context(), requestKey{}, r))
-			return r.serveHTTP(h, hr)
+			r.httpReqs = append(r.httpReqs, hr)
+			outer := r.view
+			defer func() { r.view = outer }()
+			return r.t.serveHTTP(h, hr)
 		}
 	}
+}
+
+// WriteError answers err to w, rendered as the App answers an Error(err)
+// of its handlers (its ErrorRenderer: JSON for a JSON group or a client
+// that asks for it) and logged the same way, for net/http middleware
+// inside FromHTTP that answers a request itself. hr is the request the
+// middleware was given (or one derived from it). Headers the middleware
+// set on w are kept. For example, go-chi/httprate's 429:
+//
+//	limit := httprate.Limit(100, time.Minute, httprate.WithLimitHandler(
+//		func(w http.ResponseWriter, r *http.Request) {
+//			framework.WriteError(w, r, &framework.HTTPError{Code: http.StatusTooManyRequests})
+//		}))
+//	app.Use(framework.FromHTTP(limit))
+//
+// Outside an App (hr did not come through FromHTTP), it writes the status
+// and message as http.Error does.
+func WriteError(w http.ResponseWriter, hr *http.Request, err error) {
+	r, _ := hr.Context().Value(requestKey{}).(*Request)
+	if r == nil {
+		code, msg := errorStatus(err)
+		http.Error(w, msg, code)
+		return
+	}
+	outer := r.view
+	defer func() { r.view = outer }()
+	r.view = newView(&httpTransport{hr: hr, w: w})
+	r.app.send(r, Error(err))
 }
 
 // adopt makes r read from hr and write to w, the request and writer a
-// net/http middleware passed on, from now on.
+// net/http middleware passed on, until the middleware returns: the view
+// is replaced whole. See bodyAfter for the body.
 func (r *Request) adopt(w http.ResponseWriter, hr *http.Request) {
-	if br, ok := hr.Body.(*bodyReader); ok && br.r == r {
-		if !r.body.open { // fix the source now: later it would be hr.Body, that is, r itself
-			r.body.open = true
-			r.body.src = r.bodySource()
+	b, fresh := r.bodyAfter(hr.Body)
+	if fresh { // the next one reads from the first byte: a copy with its own reader
+		hr = hr.WithContext(hr.Context())
+		hr.Body = r.bodyReaderOf(b)
+	}
+	v := newView(&httpTransport{hr: hr, w: w})
+	v.httpReq, v.given, v.body = hr, hr.Body, b
+	r.view = v
+	r.httpReqs = append(r.httpReqs, hr)
+}
+
+// bodyAfter returns the body the handlers after a net/http middleware
+// read, given the Body of the request it passed on (nil for the request's
+// own), and whether an *http.Request needs a new reader of it. A Body
+// other than one r gave out is the middleware's replacement (a wrapper,
+// or a body of its own), read through (see replaceBody). A body passed on
+// as it was given but already read (by a middleware that checked it)
+// starts again at its first byte for the next one, like Body.
+func (r *Request) bodyAfter(rc io.ReadCloser) (b *body, fresh bool) {
+	br, ours := rc.(*bodyReader)
+	ours = ours && br.r == r
+	switch {
+	case rc == r.given && (!ours || br.off == 0):
+		return r.view.body, false
+	case ours:
+		if br.b != r.curBody() {
+			r.form.reset() // parsed from another body
 		}
-	} else if hr.Body != nil {
-		r.body.reset()
-		r.body.open, r.body.src = true, hr.Body
-		r.form.reset()
+		if br.b == &r.body {
+			return nil, true
+		}
+		return br.b, true
 	}
-	r.hr, r.w, r.httpReq, r.ctx = hr, w, hr, nil
-	r.method = hr.Method
-	r.rawPath = hr.URL.EscapedPath()
-	r.path = hr.URL.Path
-	r.query, r.queryErr, r.queryDone = nil, nil, false
-	r.header = nil
+	return r.replaceBody(rc), true
 }
-
-// observedWriter passes everything on to net/http's ResponseWriter and
-// records the status and the number of body bytes. Unwrap lets
-// http.ResponseController reach the methods underneath (Flush, Hijack,
-// deadlines).
-type observedWriter struct {
-	http.ResponseWriter
-	status int
-	n      int64
-}
-
-// WriteHeader records the first status and passes it on.
-func (w *observedWriter) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Write passes p on, counting it.
-func (w *observedWriter) Write(p []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(p)
-	w.n += int64(n)
-	return n, err
-}
-
-// Flush passes the flush on.
-func (w *observedWriter) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Hijack passes the hijack on.
-func (w *observedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(w.ResponseWriter).Hijack()
-}
-
-// Unwrap returns net/http's ResponseWriter.
-func (w *observedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

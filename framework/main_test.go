@@ -113,6 +113,16 @@ func get(target string, header ...string) *http.Request {
 	return newReq(http.MethodGet, target, "", header...)
 }
 
+// overHTTP returns a Request of a that reads hr and writes to w, as
+// ServeHTTP sets one up, for tests that call its methods directly.
+func overHTTP(a *App, hr *http.Request, w http.ResponseWriter) *Request {
+	r := &Request{app: a}
+	r.nethttp = httpTransport{hr: hr, w: w}
+	r.base = &r.nethttp
+	r.view = newView(r.base)
+	return r
+}
+
 // quietApp returns an App whose logs are discarded.
 func quietApp() *App {
 	a := New()

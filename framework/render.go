@@ -1,7 +1,6 @@
 package framework
 
 import (
-	"errors"
 	"slices"
 	"strings"
 )
@@ -22,17 +21,31 @@ func TextErrors(r *Request, e *HTTPError) Response {
 
 // errorBody is the JSON form of an error.
 type errorBody struct {
-	Error string `json:"error"`
-	Field string `json:"field,omitempty"`
+	Error  string       `json:"error"`
+	Field  string       `json:"field,omitempty"`
+	Fields []fieldError `json:"fields,omitempty"`
 }
 
-// JSONErrors renders an error as a JSON object {"error": "message"}, with
-// a "field" member naming the field at fault for a *ValidationError.
+type fieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// JSONErrors renders an error as a JSON object {"error": "message"}. For
+// validation errors (see Invalid) it adds "field", naming the (first)
+// field at fault, and "fields", listing each with its reason:
+//
+//	{"error": "\"title\" must not be empty; \"url\" must start with https://",
+//	 "field": "title",
+//	 "fields": [{"field": "title", "reason": "must not be empty"},
+//	            {"field": "url", "reason": "must start with https://"}]}
 func JSONErrors(r *Request, e *HTTPError) Response {
 	b := errorBody{Error: e.Message}
-	var ve *ValidationError
-	if errors.As(e.Err, &ve) {
-		b.Field = ve.Field
+	if ves := validationErrors(e.Err); len(ves) > 0 {
+		b.Field = ves[0].Field
+		for _, ve := range ves {
+			b.Fields = append(b.Fields, fieldError{ve.Field, ve.Reason})
+		}
 	}
 	return JSON(b).WithStatus(e.Code).WithHeader("X-Content-Type-Options", "nosniff")
 }
@@ -125,4 +138,15 @@ func zeroQuality(params string) bool {
 		}
 	}
 	return false
+}
+
+// RenderError returns the response r's ErrorRenderer (its group's, else
+// the App's) makes of err, with the status and message Error gives it,
+// without logging it: for middleware that logs an error its own way and
+// answers it as the App answers errors (see framework/middleware.Recover).
+// A handler returns Error(err) instead, which is logged when sent.
+func RenderError(r *Request, err error) Response {
+	resp := Error(err)
+	code, msg := errorStatus(resp.err)
+	return r.app.renderError(r, resp, code, msg)
 }

@@ -10,8 +10,6 @@ import (
 
 	"github.com/microframe/microframe/framework/router"
 	"github.com/microframe/microframe/internal/ascii"
-	"github.com/microframe/microframe/internal/httpbridge"
-	"github.com/microframe/microframe/parse"
 )
 
 // Request is the request a handler sees. It presents the same request the
@@ -25,37 +23,31 @@ import (
 type Request struct {
 	app *App
 
-	// Exactly one source is set: nc and pr on the native path, hr and w
-	// through net/http.
-	nc nativeCtx
-	pr *parse.Request
-	hr *http.Request
-	w  http.ResponseWriter
+	view                    // the transport and what is derived from it, see transport.go
+	base    transport       // the transport the request arrived on
+	native  nativeTransport // base on the native path
+	nethttp httpTransport   // base through net/http
 
-	ctx context.Context // from SetContext; nil means the connection's
+	params router.Params
+	route  *Route
+	allow  string // the Allow of a 405, set by dispatch
 
-	method  string
-	rawPath string // as received; on the native path a view of the connection's buffer, see routePath
-	path    string // decoded, computed on first use on the native path
-	params  router.Params
-	route   *Route
+	// Every *http.Request of this request that net/http code holds (the
+	// server's, HTTPRequest's, those a FromHTTP middleware received and
+	// passed on): routing sets their Pattern.
+	httpReqs []*http.Request
 
-	query     url.Values
-	queryErr  error
-	queryDone bool
-	header    http.Header // built on first use on the native path
+	body   body      // the replayable body, see body.go
+	layers []*body   // bodies net/http middleware put in its place, see body.go
+	form   formState // see form.go
 
-	body body      // the replayable body, see body.go
-	form formState // see form.go
-
-	compress *compressor // set by the Compress middleware
+	logAttrs []slog.Attr   // see AddLogAttrs
+	measure  bool          // Send is counting what write sends
+	sent     sent          // what write sent last
+	counted  countedStream // the StreamWriter of a counted Stream
 
 	probe  bool  // a registration-time call to a Bind handler, see boundPlan
 	probed *plan // what that handler binds
-
-	httpReq *http.Request             // built on demand on the native path
-	rw      httpbridge.ResponseWriter // the http.ResponseWriter over the native path
-	rwOn    bool                      // rw was reset for this request
 }
 
 // Method returns the request method, as sent ("GET", "POST"...).
@@ -66,151 +58,59 @@ func (r *Request) Method() string { return r.method }
 // does not split it.
 func (r *Request) Path() string {
 	if r.path == "" && r.rawPath != "" {
-		r.path = decodePath(r.rawPath)
+		r.path = r.t.path()
 	}
 	return r.path
 }
 
 // RawPath returns the URL path exactly as received, still percent-encoded.
 // This is the path the router matches.
-func (r *Request) RawPath() string {
-	if r.hr != nil {
-		return r.rawPath
-	}
-	return string(r.pr.Path)
-}
+func (r *Request) RawPath() string { return strings.Clone(r.rawPath) }
 
 // RawQuery returns the query string as received, without the '?' (CGI's
 // QUERY_STRING); "" when there is none.
-func (r *Request) RawQuery() string {
-	if r.hr != nil {
-		return r.hr.URL.RawQuery
-	}
-	return string(r.pr.RawQuery)
-}
+func (r *Request) RawQuery() string { return r.t.rawQuery() }
 
 // URL returns the request URL: path and query, plus scheme and host when
 // they are known. On the native path it is built on each call; change it
 // freely, the Request keeps its own view.
-func (r *Request) URL() *url.URL {
-	if r.hr != nil {
-		u := *r.hr.URL
-		return &u
-	}
-	u := &url.URL{Path: r.Path(), RawQuery: r.RawQuery(), Host: r.Host()}
-	if raw := r.RawPath(); raw != u.Path {
-		u.RawPath = raw
-	}
-	if r.nc.TLS() != nil {
-		u.Scheme = "https"
-	} else {
-		u.Scheme = "http"
-	}
-	return u
-}
+func (r *Request) URL() *url.URL { return r.t.url() }
 
 // Host returns the host the client asked for: the Host header, or the
 // authority of an absolute-form request target.
-func (r *Request) Host() string {
-	if r.hr != nil {
-		return r.hr.Host
-	}
-	return string(r.pr.Host)
-}
+func (r *Request) Host() string { return r.t.host() }
 
 // Proto returns the protocol version, "HTTP/1.1" or "HTTP/1.0" (or
 // "HTTP/2.0" through net/http).
-func (r *Request) Proto() string {
-	if r.hr != nil {
-		return r.hr.Proto
-	}
-	if r.pr.ProtoMinor == 0 {
-		return "HTTP/1.0"
-	}
-	return "HTTP/1.1"
-}
+func (r *Request) Proto() string { return r.t.proto() }
 
 // Header returns the first value of the request header name, matched
 // case-insensitively, or "" when there is none.
-func (r *Request) Header(name string) string {
-	if r.hr != nil {
-		return r.hr.Header.Get(name)
-	}
-	return string(r.pr.Header(name))
-}
+func (r *Request) Header(name string) string { return r.t.header(name) }
 
 // HeaderValues returns every value of the request header name, matched
 // case-insensitively, in the order received; nil when there is none.
-func (r *Request) HeaderValues(name string) []string {
-	if r.hr != nil {
-		return r.hr.Header.Values(name)
-	}
-	var vs []string
-	for _, h := range r.pr.Headers {
-		if len(h.Name) == len(name) && strings.EqualFold(unsafeString(h.Name), name) {
-			vs = append(vs, string(h.Value))
-		}
-	}
-	return vs
-}
+func (r *Request) HeaderValues(name string) []string { return r.t.headerValues(name) }
 
 // Headers returns every request header, keyed by canonical name
 // ("Content-Type"), as net/http does; Host is not included (see Host). The
 // map is built on the first call on the native path and shared by later
 // calls: treat it as read-only.
-func (r *Request) Headers() http.Header {
-	if r.hr != nil {
-		return r.hr.Header
-	}
-	if r.header == nil {
-		r.header = make(http.Header, len(r.pr.Headers))
-		for _, h := range r.pr.Headers {
-			name := http.CanonicalHeaderKey(string(h.Name))
-			if name == "Host" {
-				continue
-			}
-			r.header[name] = append(r.header[name], string(h.Value))
-		}
-	}
-	return r.header
-}
+func (r *Request) Headers() http.Header { return r.t.headers() }
 
 // ContentLength returns the declared body length, 0 when there is no body,
 // and -1 when the length is unknown (a chunked body).
-func (r *Request) ContentLength() int64 {
-	if r.hr != nil {
-		return r.hr.ContentLength
-	}
-	return r.pr.ContentLength
-}
+func (r *Request) ContentLength() int64 { return r.t.contentLength() }
 
 // ContentType returns the Content-Type header, "" when absent.
-func (r *Request) ContentType() string {
-	if r.hr != nil {
-		return r.hr.Header.Get("Content-Type")
-	}
-	return string(r.pr.ContentType)
-}
+func (r *Request) ContentType() string { return r.t.contentType() }
 
 // RemoteAddr returns the client's network address, "host:port".
-func (r *Request) RemoteAddr() string {
-	if r.hr != nil {
-		return r.hr.RemoteAddr
-	}
-	if a := r.nc.RemoteAddr(); a != nil {
-		return a.String()
-	}
-	return ""
-}
+func (r *Request) RemoteAddr() string { return r.t.remoteAddr() }
 
 // TLS returns the TLS connection state, or nil when the request came over
 // plain TCP.
-func (r *Request) TLS() *tls.ConnectionState {
-	if r.hr != nil {
-		return r.hr.TLS
-	}
-	return r.nc.TLS()
-}
+func (r *Request) TLS() *tls.ConnectionState { return r.t.tls() }
 
 // Context returns the request's context: cancelled when the client goes
 // away or the server shuts down, unless replaced with SetContext.
@@ -218,10 +118,7 @@ func (r *Request) Context() context.Context {
 	if r.ctx != nil {
 		return r.ctx
 	}
-	if r.hr != nil {
-		return r.hr.Context()
-	}
-	return r.nc.Context()
+	return r.t.context()
 }
 
 // SetContext replaces the request's context, typically with one derived
@@ -241,6 +138,17 @@ func (r *Request) SetContext(ctx context.Context) {
 // handlers and middleware that log.
 func (r *Request) Logger() *slog.Logger { return r.app.logger() }
 
+// AddLogAttrs adds attributes to every line the framework logs about this
+// request ("request failed", "stream failed") and to the lines of
+// middleware that log it (LogAttrs): middleware.RequestID adds the
+// request id. The attributes last until the handler returns.
+func (r *Request) AddLogAttrs(attrs ...slog.Attr) { r.logAttrs = append(r.logAttrs, attrs...) }
+
+// LogAttrs returns the attributes added by AddLogAttrs, in order. The
+// slice belongs to the Request: it is valid until the handler returns and
+// must not be modified.
+func (r *Request) LogAttrs() []slog.Attr { return r.logAttrs }
+
 // Param returns the path parameter name of the matched route,
 // percent-decoded: "/todo/{id}" and "/todo/a%20b" give "a b". It returns ""
 // when the route has no such parameter.
@@ -252,6 +160,22 @@ func (r *Request) Param(name string) string {
 // Route returns the route that matched, or nil before routing and when none
 // did (in a 404 or 405 answer).
 func (r *Request) Route() *Route { return r.route }
+
+// Pattern returns the pattern of the route that matched, in the form of
+// net/http's Request.Pattern: the method, a space and the pattern
+// ("GET /todo/{id}"), or the pattern alone for a route of any method; ""
+// before routing and when no route matched. The same string is in the
+// Pattern field of every *http.Request of the request once it is routed:
+// HTTPRequest's, and those FromHTTP middleware received and passed on,
+// so that instrumentation that reads it after calling the next handler
+// (otelhttp's span names, a Prometheus label from r.Pattern) sees the
+// route.
+func (r *Request) Pattern() string {
+	if r.route == nil {
+		return ""
+	}
+	return r.route.pattern
+}
 
 // Query returns the first value of the query parameter name, "" when absent.
 // Use QueryAll for a parameter that may repeat.
@@ -288,7 +212,8 @@ func (r *Request) QueryError() error {
 
 // unsafeString views b as a string without copying (ascii.UnsafeString).
 // The string is only as stable as b: it is used for transient lookups and
-// for the routing path (see App.ServeCtx), and never handed to a handler.
+// for the routing path (see nativeTransport.rawPath), and never handed to a
+// handler.
 func unsafeString(b []byte) string { return ascii.UnsafeString(b) }
 
 // decodePath percent-decodes a path or a path parameter. The App answers

@@ -125,8 +125,9 @@ func TestBodyLimit(t *testing.T) {
 // whole body from its own offset.
 func TestReaderInterleaved(t *testing.T) {
 	a := quietApp()
-	r := &Request{app: a, hr: get("/"), w: newRecorder()}
-	r.hr.Body = io.NopCloser(strings.NewReader("abcdef"))
+	hr := get("/")
+	hr.Body = io.NopCloser(strings.NewReader("abcdef"))
+	r := overHTTP(a, hr, newRecorder())
 	x, y := r.Body(), r.Body()
 	buf := make([]byte, 2)
 	var gotX, gotY string

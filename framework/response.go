@@ -126,6 +126,25 @@ func (resp Response) WithHeader(name, value string) Response {
 	return resp
 }
 
+// WithHeaders is WithHeader for several headers at once, given as name,
+// value pairs: WithHeaders("A", "1", "B", "2"). It costs one allocation
+// however many there are. It panics on an odd number of strings.
+func (resp Response) WithHeaders(nameValues ...string) Response {
+	if len(nameValues)%2 != 0 {
+		panic("framework: Response.WithHeaders with an odd number of strings")
+	}
+	if len(nameValues) == 0 {
+		return resp
+	}
+	h := make([]headerField, len(resp.header), len(resp.header)+len(nameValues)/2)
+	copy(h, resp.header)
+	for i := 0; i < len(nameValues); i += 2 {
+		h = append(h, headerField{name: nameValues[i], value: nameValues[i+1]})
+	}
+	resp.header = h
+	return resp
+}
+
 // AddHeader returns a copy of resp with one more value for header name,
 // keeping earlier ones.
 func (resp Response) AddHeader(name, value string) Response {
@@ -181,9 +200,9 @@ func (resp Response) Header(name string) string {
 // other.
 func (resp Response) Err() error { return resp.err }
 
-// BytesWritten returns the number of body bytes an http.Handler (HandleHTTP,
-// FromHTTP) wrote for this Response; 0 for Responses that are still to be
-// sent.
+// BytesWritten returns the number of body bytes written for this Response
+// by an http.Handler (HandleHTTP, FromHTTP) or by Request.Send; 0 for
+// Responses that are still to be sent.
 func (resp Response) BytesWritten() int64 { return resp.wrote }
 
 // written is the Response of a handler that already wrote its answer

@@ -142,7 +142,7 @@ func Content(name string, modtime time.Time, content io.ReadSeeker) Response {
 // sendContent sends a Content response through ServeContent.
 func (r *Request) sendContent(resp Response) {
 	defer closeContent(resp.content)
-	w := r.responseWriter()
+	w := r.t.responseWriter()
 	for _, f := range resp.header { // in w's map, where ServeContent looks for the ETag
 		if f.add {
 			w.Header().Add(f.name, f.value)
@@ -153,17 +153,14 @@ func (r *Request) sendContent(resp Response) {
 	if resp.ctype != "" {
 		w.Header().Set("Content-Type", resp.ctype)
 	}
-	hr := r.HTTPRequest()
-	if r.compress != nil {
-		// Compress suffixes the ETag of what it compressed; a client
-		// revalidating that copy must still match the file's ETag.
-		if inm := hr.Header.Get("If-None-Match"); strings.Contains(inm, `-gzip"`) || strings.Contains(inm, `-zstd"`) {
-			hr.Header.Set("If-None-Match", strings.NewReplacer(`-gzip"`, `"`, `-zstd"`, `"`).Replace(inm))
-		}
-	}
 	modtime, _ := resp.value.(time.Time)
-	http.ServeContent(w, hr, resp.name, modtime, resp.content)
-	r.finishNative()
+	if r.measure { // for Send: the status ServeContent chose, and the bytes
+		ow := &observedWriter{ResponseWriter: w}
+		defer func() { r.sent.status, r.sent.bytes = ow.status, ow.n }()
+		w = ow
+	}
+	http.ServeContent(w, r.HTTPRequest(), resp.name, modtime, resp.content)
+	r.t.finish()
 }
 
 func closeContent(c io.ReadSeeker) {

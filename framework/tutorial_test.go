@@ -23,6 +23,7 @@ import (
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/engine/enginetest"
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/middleware"
 	"github.com/microframe/microframe/framework/session"
 	"github.com/microframe/microframe/sessionstore"
 )
@@ -155,7 +156,7 @@ func theme(r *framework.Request) framework.Response {
 // tutorial:begin sessions
 func counterApp(store sessionstore.Store) *framework.App {
 	app := framework.New()
-	app.Use(framework.Recover(nil), session.Middleware(sessionstore.NewManager(store)))
+	app.Use(middleware.Recover(nil), session.Middleware(sessionstore.NewManager(store)))
 	app.Get("/counter", func(r *framework.Request) framework.Response {
 		n, err := session.From(r).AddInt("visits", 1)
 		if err != nil {
@@ -240,8 +241,8 @@ func requireToken(token string) framework.Middleware {
 // tutorial:begin static
 func siteApp(assets fs.FS) *framework.App {
 	app := framework.New()
-	app.Use(framework.Compress(framework.CompressOptions{})) // gzip text over 1 KiB
-	app.Static("/static", assets)                            // ETag, 304, Range, HEAD
+	app.Use(middleware.Compress(middleware.CompressOptions{})) // gzip text over 1 KiB
+	app.Static("/static", assets)                              // ETag, 304, Range, HEAD
 	app.Get("/", func(r *framework.Request) framework.Response {
 		return framework.HTML(`<link rel="stylesheet" href="/static/site.css">`)
 	})
@@ -364,7 +365,7 @@ func TestTutorialJSONAPI(t *testing.T) {
 		code        int
 		want        string
 	}{
-		{`{"text":" "}`, "s3cret", 422, `{"error":"\"text\" must not be blank","field":"text"}` + "\n"},
+		{`{"text":" "}`, "s3cret", 422, `{"error":"\"text\" must not be blank","field":"text","fields":[{"field":"text","reason":"must not be blank"}]}` + "\n"},
 		{`{"text":"hi"`, "s3cret", 400, ""},
 		{`{"txt":"hi"}`, "s3cret", 400, `{"error":"JSON body has unknown field \"txt\""}` + "\n"},
 		{`{"text":"hi"}`, "guess", 401, `{"error":"missing or wrong token"}` + "\n"},

@@ -3,10 +3,8 @@ package framework
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 )
 
@@ -26,8 +24,10 @@ func (a *App) send(r *Request, resp Response) {
 	}
 	switch resp.kind {
 	case kindWritten:
+		// Headers added after an http.Handler wrote: on the native path
+		// they still count while the engine buffers the head.
 		for _, f := range resp.header[resp.nsent:] {
-			r.lateHeader(f.name, f.value, f.add)
+			r.base.setHeader(f.name, f.value, f.add)
 		}
 		return
 	case kindJSON, kindTemplate:
@@ -53,45 +53,102 @@ func (a *App) send(r *Request, resp Response) {
 			resp.kind, resp.bytes = kindBytes, buf.Bytes()
 		}
 	}
-	if r.compress != nil && resp.kind != kindEmpty {
-		r.compress.send(r, resp) // in a function of its own, so that resp does not escape here
-		return
-	}
 	r.write(resp)
 }
 
 // write sends a rendered Response: headers, status, body.
 func (r *Request) write(resp Response) {
+	status := resp.StatusCode()
+	r.sent = sent{status: status, header: resp.header, ctype: resp.ctype}
 	if resp.kind == kindContent {
 		r.sendContent(resp)
 		return
 	}
-	for _, f := range resp.header {
-		r.outHeader(f.name, f.value, f.add)
-	}
-	if resp.ctype != "" {
-		r.outHeader("Content-Type", resp.ctype, false)
-	}
-	status := resp.StatusCode()
+	t := r.t
 	switch resp.kind {
 	case kindText:
-		r.outHead(status, len(resp.text))
-		r.outWriteString(resp.text)
+		r.sent.bytes = int64(len(resp.text))
 	case kindBytes:
-		r.outHead(status, len(resp.bytes))
-		r.outWrite(resp.bytes)
+		r.sent.bytes = int64(len(resp.bytes))
+	}
+	for _, f := range resp.header {
+		t.setHeader(f.name, f.value, f.add)
+	}
+	if resp.ctype != "" {
+		t.setHeader("Content-Type", resp.ctype, false)
+	}
+	switch resp.kind {
+	case kindText:
+		t.head(status, len(resp.text))
+		t.writeString(resp.text)
+	case kindBytes:
+		t.head(status, len(resp.bytes))
+		t.write(resp.bytes)
 	case kindStream:
-		r.outHead(status, -1)
-		if err := resp.stream(r.streamWriter()); err != nil {
-			r.app.logger().LogAttrs(r.Context(), slog.LevelError, "stream failed",
-				slog.String("method", r.method), slog.String("path", r.Path()), slog.String("err", err.Error()))
-			if r.nc != nil {
-				r.nc.SetClose()
-			}
+		t.head(status, -1)
+		sw := t.stream()
+		if r.measure {
+			r.counted = countedStream{StreamWriter: sw, n: &r.sent.bytes}
+			sw = &r.counted
+		}
+		if err := resp.stream(sw); err != nil {
+			attrs := append(make([]slog.Attr, 0, 3+len(r.logAttrs)), slog.String("method", r.method),
+				slog.String("path", r.Path()), slog.String("err", err.Error()))
+			r.app.logger().LogAttrs(r.Context(), slog.LevelError, "stream failed", append(attrs, r.logAttrs...)...)
+			t.abort()
 		}
 	default:
-		r.outHead(status, 0)
+		t.head(status, 0)
 	}
+}
+
+// sent is what write sent last: the Response's status and headers, and
+// the body bytes (for a Stream or a Content, counted only while measure
+// is set, by Send).
+type sent struct {
+	status int
+	bytes  int64
+	header []headerField
+	ctype  string
+}
+
+// countedStream counts what a Stream writes, for Send.
+type countedStream struct {
+	StreamWriter
+	n *int64
+}
+
+// Write implements io.Writer.
+func (c *countedStream) Write(p []byte) (int, error) {
+	n, err := c.StreamWriter.Write(p)
+	*c.n += int64(n)
+	return n, err
+}
+
+// Send sends resp to the client now, instead of after the whole chain has
+// returned, and returns a Response that records what was sent: its
+// StatusCode (the one ServeContent chose for a Content: 304, 206...),
+// Header and BytesWritten (body bytes, before any compression by
+// middleware further in). An error Response is rendered (and logged) as
+// usual first. It is for middleware that must see the final outcome, such
+// as an access logger (see framework/middleware.AccessLog).
+//
+// The middleware further out then see a sent Response: they can no longer
+// change its status or body; headers they add still reach the client on
+// the native path while the response head is buffered (no Flush, under 64
+// KiB of body), and are dropped under net/http. A Response that was sent
+// already (by Send, an http.Handler or FromHTTP middleware) is returned as
+// it is.
+func (r *Request) Send(resp Response) Response {
+	if resp.kind == kindWritten {
+		return resp
+	}
+	r.measure = true
+	r.app.send(r, resp)
+	r.measure = false
+	out := Response{kind: kindWritten, status: r.sent.status, ctype: r.sent.ctype, wrote: r.sent.bytes, header: r.sent.header}
+	out.nsent = len(out.header)
+	return out
 }
 
 // errorResponse turns an error Response into the response the client
@@ -112,91 +169,12 @@ func (a *App) errorResponse(r *Request, resp Response) Response {
 		l = a.logger()
 	}
 	if l.Enabled(r.Context(), level) {
-		l.LogAttrs(r.Context(), level, "request failed", slog.String("method", r.method),
+		attrs := append(make([]slog.Attr, 0, 4+len(r.logAttrs)), slog.String("method", r.method),
 			slog.String("path", r.Path()), slog.Int("status", code), slog.String("err", resp.err.Error()))
+		l.LogAttrs(r.Context(), level, "request failed", append(attrs, r.logAttrs...)...)
 	}
 	return a.renderError(r, resp, code, msg)
 }
-
-// outHeader sets (or adds) a response header.
-func (r *Request) outHeader(name, value string, add bool) {
-	if r.w != nil {
-		if add {
-			r.w.Header().Add(name, value)
-		} else {
-			r.w.Header().Set(name, value)
-		}
-		return
-	}
-	if add {
-		r.nc.AddHeader(name, value)
-	} else {
-		r.nc.SetHeader(name, value)
-	}
-}
-
-// lateHeader sets a header on a response an http.Handler already wrote:
-// on the native path it still counts while the engine buffers the head.
-func (r *Request) lateHeader(name, value string, add bool) {
-	if r.nc == nil {
-		r.outHeader(name, value, add)
-		return
-	}
-	if add {
-		r.nc.AddHeader(name, value)
-	} else {
-		r.nc.SetHeader(name, value)
-	}
-}
-
-// outHead sends the status; n >= 0 declares the body length.
-func (r *Request) outHead(status, n int) {
-	if r.w != nil {
-		if n >= 0 && bodyAllowed(status) {
-			r.w.Header().Set("Content-Length", strconv.Itoa(n))
-		}
-		r.w.WriteHeader(status)
-		return
-	}
-	r.nc.SetStatus(status)
-	if n > 0 {
-		r.nc.SetContentLength(int64(n))
-	}
-}
-
-func (r *Request) outWrite(p []byte) {
-	if r.w != nil {
-		_, _ = r.w.Write(p)
-		return
-	}
-	_, _ = r.nc.Write(p)
-}
-
-func (r *Request) outWriteString(s string) {
-	if r.w != nil {
-		_, _ = io.WriteString(r.w, s)
-		return
-	}
-	_, _ = r.nc.WriteString(s)
-}
-
-// streamWriter returns the StreamWriter for a Stream response.
-func (r *Request) streamWriter() StreamWriter {
-	if r.w != nil {
-		return httpStream{r.w}
-	}
-	return r.nc
-}
-
-// httpStream is a StreamWriter over net/http.
-type httpStream struct{ w http.ResponseWriter }
-
-// Write writes to the response body.
-func (s httpStream) Write(p []byte) (int, error) { return s.w.Write(p) }
-
-// Flush sends what was written so far, through http.ResponseController so
-// that wrapped ResponseWriters work too.
-func (s httpStream) Flush() error { return http.NewResponseController(s.w).Flush() }
 
 // bodyAllowed reports whether a response with status may carry a body.
 func bodyAllowed(status int) bool {

@@ -61,6 +61,7 @@ import (
 
 	"github.com/microframe/microframe/engine"
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/middleware"
 	"github.com/microframe/microframe/framework/session"
 	"github.com/microframe/microframe/ratelog"
 	"github.com/microframe/microframe/sessionstore"
@@ -183,17 +184,18 @@ func newApp(cfg config, store sessionstore.Store, log *slog.Logger) (*framework.
 	}
 	app := framework.New()
 	app.Logger = log
-	// Security headers outermost, so that every answer carries them.
-	app.Use(framework.SecurityHeaders(""), framework.Recover(nil))
+	// The access log outermost (it sends the response, to log what was
+	// sent), then the security headers, so that every answer carries them.
+	if cfg.debug {
+		app.Use(middleware.RequestID(), middleware.AccessLog(middleware.AccessLogOptions{}))
+	}
+	app.Use(middleware.SecurityHeaders(""), middleware.Recover(nil))
 	if cfg.instance != "" {
 		app.Use(instanceHeader(cfg.instance))
 	}
-	if cfg.debug {
-		app.Use(framework.RequestID(), framework.Logger(nil))
-	}
-	app.Use(framework.Compress(framework.CompressOptions{}))
+	app.Use(middleware.Compress(middleware.CompressOptions{}))
 	// Cross-site POSTs are refused before they reach a session.
-	app.Use(framework.CrossOrigin(nil), session.Middleware(newManager(cfg, store, log)))
+	app.Use(middleware.CrossOrigin(nil), session.Middleware(newManager(cfg, store, log)))
 	todos := newTodoApp(pages, dev)
 	for i := 1; i <= cfg.seed; i++ {
 		todos.list.add(fmt.Sprintf("example todo %d", i), nil)

@@ -164,7 +164,7 @@ func TestTodoApp(t *testing.T) {
 			if code, h, _ := fetch(t, c, "PUT", base+"/counter", nil); code != 405 || h.Get("Allow") != "GET, HEAD" {
 				t.Errorf("PUT /counter: %d %v", code, h)
 			}
-			if !strings.Contains(logs.String(), "msg=request method=GET path=/counter status=200") {
+			if !strings.Contains(logs.String(), "msg=request method=GET path=/counter route=/counter status=200") {
 				t.Errorf("-debug did not log requests:\n%s", logs.String())
 			}
 		})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/microframe/microframe/engine/enginetest"
 	"github.com/microframe/microframe/framework"
+	"github.com/microframe/microframe/framework/middleware"
 	"github.com/microframe/microframe/sessionstore"
 )
 
@@ -147,7 +148,7 @@ func TestSessions(t *testing.T) {
 
 func TestFromWithoutMiddleware(t *testing.T) {
 	a := quietApp()
-	a.Use(framework.Recover(nil))
+	a.Use(middleware.Recover(nil))
 	a.Get("/", func(r *framework.Request) framework.Response { return framework.Text(From(r).ID()) })
 	rec := httptest.NewRecorder()
 	a.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))

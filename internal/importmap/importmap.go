@@ -28,7 +28,7 @@ type pkg struct {
 // listed below it, so reading down is following the imports.
 var packages = []pkg{
 	// Programs, each a module of its own.
-	{"cmd/todo", "the demo app", []string{"engine", "framework", "framework/session", "ratelog", "sessionstore", "sessionstore/redisstore"}, []string{"github.com/redis/go-redis/v9"}},
+	{"cmd/todo", "the demo app", []string{"engine", "framework", "framework/middleware", "framework/session", "ratelog", "sessionstore", "sessionstore/redisstore"}, []string{"github.com/redis/go-redis/v9"}},
 	{"cmd/hello", "the benchmark server", []string{"cmd/internal/benchbody", "cmd/internal/pprofserver", "conn", "engine", "framework", "internal/selfsigned"}, []string{"github.com/coder/websocket"}},
 	{"cmd/microbench", "the load generator and server comparison", []string{"loadtest"}, nil},
 	{"cmd/microbench/fasthttpserver", "the fasthttp contender", []string{"cmd/internal/benchbody"}, []string{"github.com/valyala/fasthttp"}},
@@ -41,9 +41,12 @@ var packages = []pkg{
 	// The library (the root module) and its driver-backed store.
 	{"sessionstore/redisstore", "sessions in Redis (its own module)", []string{"sessionstore"}, []string{"github.com/redis/go-redis/v9"}},
 	{"sessionstore/redisstore/redistest", "throwaway redis-server processes for tests", nil, []string{"github.com/redis/go-redis/v9"}},
+	{"framework/ecosystem", "tests with otelhttp, promhttp, rs/cors and httprate (a module of its own)", nil, nil},
+	{"framework/internal/fwtest", "an App on both servers, for the framework's tests", []string{"conn", "engine/enginetest"}, nil},
+	{"framework/middleware", "the middleware, one per file, on the framework's public API", []string{"framework"}, []string{"github.com/klauspost/compress"}},
 	{"framework/session", "sessions for the framework (opt-in)", []string{"framework", "sessionstore"}, nil},
 	{"engine/enginetest", "an engine server for tests", []string{"conn", "engine", "internal/selfsigned"}, nil},
-	{"framework", "the web framework", []string{"conn", "framework/router", "internal/ascii", "internal/cookieheader", "internal/httpbridge", "parse", "ratelog"}, []string{"github.com/klauspost/compress"}},
+	{"framework", "the web framework", []string{"conn", "framework/router", "internal/ascii", "internal/cookieheader", "internal/httpbridge", "parse", "ratelog"}, nil},
 	{"framework/router", "the router", []string{"internal/ascii"}, nil},
 	{"sessionstore/storetest", "the Store contract as a test suite", []string{"sessionstore"}, nil},
 	{"sessionstore", "session stores and the session Manager", []string{"cookiejar"}, []string{"github.com/google/uuid", "github.com/puzpuzpuz/xsync/v3"}},

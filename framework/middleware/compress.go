@@ -1,4 +1,4 @@
-package framework
+package middleware
 
 import (
 	"fmt"
@@ -8,14 +8,16 @@ import (
 
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/microframe/microframe/framework"
 )
 
 // Compression is github.com/klauspost/compress's gzhttp, the well-kept
-// net/http wrapper, applied to whatever the handlers behind the middleware
-// answer: Responses built by the framework, http.Handlers, static files.
-// On the native path the response then goes through an http.ResponseWriter
-// built for it; with compression off (no Compress in the chain), nothing
-// changes and the native path allocates nothing for it.
+// net/http wrapper, around the response writer (framework.FromHTTP), so
+// that whatever the handlers behind it answer is compressed: Responses
+// built by the framework, http.Handlers, static files. On the native path
+// the response then goes through an http.ResponseWriter built for it;
+// without Compress in the chain, nothing changes.
 
 // DefaultCompressMinSize is the default CompressOptions.MinSize: 1 KiB.
 const DefaultCompressMinSize = 1024
@@ -48,7 +50,7 @@ type CompressOptions struct {
 // Content-Range.
 //
 // Compress panics when opts is invalid (a Level out of range).
-func Compress(opts CompressOptions) Middleware {
+func Compress(opts CompressOptions) framework.Middleware {
 	if opts.MinSize <= 0 {
 		opts.MinSize = DefaultCompressMinSize
 	}
@@ -63,17 +65,32 @@ func Compress(opts CompressOptions) Middleware {
 		gzhttp.ContentTypeFilter(opts.Compressible), gzhttp.EnableZstd(opts.Zstd),
 		gzhttp.SuffixETag("-gzip"))
 	if err != nil {
-		panic(fmt.Sprintf("framework: Compress: %v", err))
+		panic(fmt.Sprintf("middleware: Compress: %v", err))
 	}
-	c := &compressor{wrap: wrap}
-	return func(next Handler) Handler {
-		return func(r *Request) Response {
-			if r.compress == nil {
-				r.compress = c
-			}
-			return next(r)
-		}
+	return framework.FromHTTP(func(next http.Handler) http.Handler {
+		h := wrap(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, unsuffixETags(r))
+		})
+	})
+}
+
+// etagSuffixes undoes gzhttp's SuffixETag in If-None-Match.
+var etagSuffixes = strings.NewReplacer(`-gzip"`, `"`, `-zstd"`, `"`)
+
+// unsuffixETags returns r, or a copy whose If-None-Match names the ETags
+// of the uncompressed response: Compress suffixes the ETag of what it
+// compressed, and a client revalidating that copy must still match what
+// the handler (a static file) sets.
+func unsuffixETags(r *http.Request) *http.Request {
+	inm := r.Header.Get("If-None-Match")
+	if !strings.Contains(inm, `-gzip"`) && !strings.Contains(inm, `-zstd"`) {
+		return r
 	}
+	r = r.WithContext(r.Context())
+	r.Header = r.Header.Clone()
+	r.Header.Set("If-None-Match", etagSuffixes.Replace(inm))
+	return r
 }
 
 // Compressible reports whether a response of contentType is worth
@@ -96,24 +113,4 @@ func Compressible(contentType string) bool {
 		return true
 	}
 	return false
-}
-
-// compressor is the wrapper of one Compress middleware.
-type compressor struct {
-	wrap func(http.Handler) http.HandlerFunc
-}
-
-// handler wraps an http.Handler route.
-func (c *compressor) handler(h http.Handler) http.Handler { return c.wrap(h) }
-
-// send writes resp through the compressing writer.
-func (c *compressor) send(r *Request, resp Response) {
-	w := r.responseWriter()
-	c.wrap(http.HandlerFunc(func(cw http.ResponseWriter, _ *http.Request) {
-		prev := r.w
-		r.w = cw
-		defer func() { r.w = prev }()
-		r.write(resp)
-	})).ServeHTTP(w, r.HTTPRequest())
-	r.finishNative()
 }
