@@ -59,6 +59,7 @@ var packages = []pkg{
 	{"internal/cookieheader", "the one Cookie-header parser", []string{"internal/ascii"}, nil},
 	{"internal/poller", "epoll readiness (Linux)", nil, []string{"golang.org/x/sys"}},
 	{"internal/selfsigned", "throwaway TLS certificates", nil, nil},
+	{"internal/pgtest", "throwaway PostgreSQL servers for tests and benchmarks", nil, nil},
 	{"internal/ascii", "tokens, case folding, lists, OWS, unsafe views", nil, nil},
 	{"internal/importmap", "this map; its tests check the code against it", nil, nil},
 }
