@@ -19,17 +19,28 @@ type body struct {
 	expect    bool      // the client waits for "100 Continue" we have not sent
 	headAt    time.Time // when the head was read: the body timeout counts from here
 	timeout   time.Duration
+	rate      int64         // MinBodyRate, bytes per second (<= 0: off)
+	grace     time.Duration // BodyRateGrace
+	got       int64         // body bytes read from the socket (and collected) so far
+	slow      bool          // the deadline last armed was MinBodyRate's, not BodyTimeout's
+
+	// While the body is collected before the handler runs (bodywait.go):
+	// a decoder that scans the chunked bytes buffered so far for the end
+	// of the body, and how far it got past c.r0.
+	scan    parse.ChunkedDecoder
+	scanned int
 }
 
 var continueLine = []byte("HTTP/1.1 100 Continue\r\n\r\n")
 
 // start prepares b for the body of req, whose head was read at now.
-func (b *body) start(req *parse.Request, now time.Time, timeout time.Duration) {
+func (b *body) start(req *parse.Request, now time.Time, cfg *Config) {
 	b.framing = req.Framing
 	b.remaining = req.ContentLength
 	b.err = nil
 	b.expect = req.ExpectContinue
-	b.headAt, b.timeout = now, timeout
+	b.headAt, b.timeout = now, cfg.BodyTimeout
+	b.rate, b.grace, b.got, b.slow = int64(cfg.MinBodyRate), cfg.BodyRateGrace, 0, false
 	switch {
 	case req.Framing == parse.Chunked:
 		b.dec.Reset()
@@ -81,12 +92,14 @@ func (b *body) readLength(p []byte) (int, error) {
 		var err error
 		if len(p) >= minBufClass {
 			n, err = c.nc.Read(p) // large reads skip the buffer
+			b.got += int64(n)
 		} else {
 			c.r0, c.r1 = c.keep, c.keep // past the head the handler may still read
 			if err = c.makeRoom(); err == nil {
 				var m int
 				m, err = c.nc.Read(c.rbuf[c.r1:])
 				c.r1 += m
+				b.got += int64(m)
 				n = copy(p, c.rbuf[c.r0:c.r1])
 				c.r0 += n
 			}
@@ -136,6 +149,7 @@ func (b *body) readChunked(p []byte) (int, error) {
 		}
 		n, err := c.nc.Read(c.rbuf[c.r1:])
 		c.r1 += n
+		b.got += int64(n)
 		if n == 0 && err != nil {
 			return 0, b.fail(err)
 		}
@@ -153,9 +167,32 @@ func (b *body) prepareRead() error {
 		}
 	}
 	if !c.userRDL {
-		c.setReadDeadline(b.headAt.Add(b.timeout))
+		c.setReadDeadline(b.deadline())
 	}
 	return nil
+}
+
+// deadline returns when the body must have arrived, as far as it has:
+// BodyTimeout after the head, or sooner if it falls behind MinBodyRate
+// (then b.slow is set).
+func (b *body) deadline() time.Time {
+	dl := b.headAt.Add(b.timeout)
+	b.slow = false
+	if b.rate > 0 {
+		// got bytes buy got/rate seconds beyond the grace period.
+		if t := b.headAt.Add(b.grace + time.Duration(b.got*int64(time.Second)/b.rate)); t.Before(dl) {
+			dl, b.slow = t, true
+		}
+	}
+	return dl
+}
+
+// tooSlow counts and logs a body cut for falling behind MinBodyRate.
+func (b *body) tooSlow() {
+	c := b.c
+	c.cfg.Counters.SlowBodies.Add(1)
+	c.cfg.Logger.Warn("conn: request body too slow", "remote", c.nc.RemoteAddr().String(),
+		"received", b.got, "min_rate", b.rate)
 }
 
 // fail records a body error: the rest of the stream can no longer be
@@ -169,6 +206,9 @@ func (b *body) fail(err error) error {
 		c.cfg.Counters.BodyErrors.Add(1)
 	case isTimeout(err):
 		c.cfg.Counters.Timeouts.Add(1)
+		if b.slow && !c.userRDL {
+			b.tooSlow()
+		}
 	case err == io.EOF:
 		err = io.ErrUnexpectedEOF
 		c.cfg.Counters.BodyErrors.Add(1)

@@ -33,6 +33,15 @@ const (
 	// DefaultResponseBufferBytes is the default Config.ResponseBufferBytes:
 	// body bytes buffered before a response switches to streaming.
 	DefaultResponseBufferBytes = 64 << 10
+	// DefaultBodyBufferBytes is the default Config.BodyBufferBytes: body
+	// bytes collected, with the connection parked between them, before
+	// the handler runs.
+	DefaultBodyBufferBytes = 64 << 10
+	// DefaultMinBodyRate is the default Config.MinBodyRate, in bytes per
+	// second.
+	DefaultMinBodyRate = 240
+	// DefaultBodyRateGrace is the default Config.BodyRateGrace.
+	DefaultBodyRateGrace = 5 * time.Second
 	// DefaultBufferReleaseDelay is the default Config.BufferReleaseDelay: an
 	// idle connection keeps its buffers this long, then returns them to the
 	// pool (and parks, with Config.Park).
@@ -75,6 +84,30 @@ type Config struct {
 	// closes the connection after the response. Zero means
 	// DefaultMaxDrainBytes.
 	MaxDrainBytes int64
+	// BodyBufferBytes is how much of a request body a parkable connection
+	// (see Parking) collects in its read buffer before the handler runs:
+	// while the body has not fully arrived, the connection waits for its
+	// bytes as it waits for a head, parking between them, so that a slow
+	// upload holds no goroutine. The handler runs once the body is
+	// complete or this much of it is buffered; the rest streams as the
+	// handler reads. A request with "Expect: 100-continue" is not
+	// collected (its client sends the body only once the handler reads
+	// it). A client that leaves mid-body closes the connection without
+	// the handler running. Zero means DefaultBodyBufferBytes; negative
+	// turns collection off.
+	BodyBufferBytes int
+	// MinBodyRate is the slowest a request body may arrive, in bytes per
+	// second counted from the end of its head, once BodyRateGrace has
+	// passed. A body that falls behind is cut: while it is collected the
+	// client gets 408 Request Timeout; in a handler's read, the read
+	// fails with an error wrapping os.ErrDeadlineExceeded; either way
+	// the connection closes after the response. Each cut counts in
+	// Counters.SlowBodies and logs at Warn. Zero means DefaultMinBodyRate;
+	// negative turns the check off (BodyTimeout still applies).
+	MinBodyRate int
+	// BodyRateGrace is how long a body may take before MinBodyRate
+	// applies. Zero means DefaultBodyRateGrace.
+	BodyRateGrace time.Duration
 	// ReadBufferSize is the initial size of a connection's read buffer,
 	// taken from a pool when the connection has bytes to read; it grows on
 	// demand up to what Limits allow for a head. Zero means
@@ -112,6 +145,13 @@ type Config struct {
 	// request (graceful shutdown; CloseIfIdle closes the others). Nil
 	// means never.
 	Draining *atomic.Bool
+
+	// Overloaded, when set and true, makes every request whose head
+	// arrives from then on be answered 503 Service Unavailable with
+	// "Retry-After: 1", without running the handler, and its connection
+	// close after it (Counters.Overloads). A server sets it while it
+	// serves as many connections as it allows. Nil means never.
+	Overloaded *atomic.Bool
 
 	// Park, when set, makes idle connections over plain sockets (see
 	// CanPark) give up their goroutine: see Parking. Its poller also
@@ -188,6 +228,13 @@ func (cfg Config) WithDefaults() *Config {
 	if cfg.MaxDrainBytes <= 0 {
 		cfg.MaxDrainBytes = DefaultMaxDrainBytes
 	}
+	if cfg.BodyBufferBytes == 0 {
+		cfg.BodyBufferBytes = DefaultBodyBufferBytes
+	}
+	if cfg.MinBodyRate == 0 {
+		cfg.MinBodyRate = DefaultMinBodyRate
+	}
+	def(&cfg.BodyRateGrace, DefaultBodyRateGrace)
 	if cfg.ReadBufferSize <= 0 {
 		cfg.ReadBufferSize = DefaultReadBufferSize
 	}
@@ -234,4 +281,6 @@ type Counters struct {
 	Panics       atomic.Int64 // handler panics recovered
 	IdleReleases atomic.Int64 // times an idle connection returned its buffers to the pool (parks included)
 	HangUps      atomic.Int64 // request contexts cancelled because the client hung up while the handler ran
+	SlowBodies   atomic.Int64 // request bodies cut for arriving slower than MinBodyRate
+	Overloads    atomic.Int64 // requests answered 503 because Overloaded was set
 }

@@ -29,6 +29,10 @@ type Conn struct {
 	handler Handler
 	state   atomic.Uint64 // see park.go: the state machine, and a park count
 
+	// progress changes whenever the actor begins a request or a wait for
+	// bytes (Progress); written by the actor, read by anyone.
+	progress atomic.Uint64
+
 	// Parking. reg and parkUntil are read by closers of a parked
 	// connection; the rest is the actor's.
 	reg        atomic.Value // PollRegistration: registered on the first park or hang-up watch, stored once
@@ -56,6 +60,7 @@ type Conn struct {
 	userRDL    bool   // the handler set the read deadline (Ctx.SetReadDeadline) for this request
 	userWDL    bool   // the handler set the write deadline (Ctx.SetWriteDeadline) for this request
 	bodyDone   bool   // the current request's body was read to its end (or failed)
+	collecting bool   // the current request's body is being collected before its handler runs (bodywait.go)
 	one        [1]byte
 
 	connCtx    context.Context
@@ -147,12 +152,23 @@ func (c *Conn) Serve() {
 		}
 	}()
 	for {
-		if err := c.readHead(); err != nil {
-			if err == errParked {
-				parked = true // c is the poller's now: touch nothing
+		if !c.collecting {
+			if err := c.readHead(); err != nil {
+				if err == errParked {
+					parked = true // c is the poller's now: touch nothing
+					return
+				}
+				c.headError(err)
 				return
 			}
-			c.headError(err)
+			c.beginRequest()
+		}
+		if err := c.collectBody(); err != nil {
+			if err == errParked {
+				parked = true
+				return
+			}
+			c.flush() // the 408, if the body was cut
 			return
 		}
 		c.serveRequest()
@@ -165,6 +181,15 @@ func (c *Conn) Serve() {
 		}
 	}
 }
+
+// Progress returns a number that changes each time the connection begins
+// a request or a wait for bytes (its next request, the rest of a head or
+// body). A server that reads the same number twice, some time apart,
+// while the connection runs on one of its goroutines knows the connection
+// is stuck in one request or one wait: its handler waits (on a database,
+// a long poll, a WebSocket), or its client neither sends nor reads. Safe
+// to call from any goroutine.
+func (c *Conn) Progress() uint64 { return c.progress.Load() }
 
 // finish releases everything the connection holds; r is a recovered panic
 // or nil.

@@ -104,6 +104,17 @@ func (c *Conn) unpark(w uint64) bool {
 	return false
 }
 
+// MidRequest reports whether the connection is in the middle of a
+// request: handed to Parking.Wake with part of a head or body received,
+// rather than for a new request (a connection that has not run yet is not
+// in the middle of one). A server may run such connections after the
+// others: a slow client's next bytes can wait, a new request should not.
+// Meaningful between Wake and the next Serve; safe to call from any
+// goroutine then.
+func (c *Conn) MidRequest() bool {
+	return c.state.Load()&stateMask == stateActive && c.started
+}
+
 // CanPark reports whether a connection over nc can park (Config.Park): nc
 // must be a plain TCP or Unix socket, whose unread bytes all sit in the
 // kernel where the poller sees them. A TLS connection (or any wrapper

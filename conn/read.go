@@ -61,9 +61,10 @@ func (c *Conn) readHead() error {
 		}
 		headEnd := c.w.headStart.Add(c.cfg.HeadTimeout)
 		dl := headEnd
+		c.progress.Add(1)
 		if c.parkable {
 			now := time.Now()
-			linger := c.linger()
+			linger := min(c.linger(), midRequestLinger)
 			if linger <= 0 && now.Before(headEnd) {
 				if err := c.park(headEnd, true); err != nil {
 					return err
@@ -120,6 +121,7 @@ func (c *Conn) waitIdle() error {
 	}
 	resumed := c.resumed
 	c.resumed = false
+	c.progress.Add(1)
 	if c.cfg.Draining.Load() {
 		return errDraining
 	}
@@ -175,6 +177,14 @@ func (c *Conn) waitIdle() error {
 	c.idle = false
 	return nil
 }
+
+// midRequestLinger caps the wait on the goroutine for the rest of a head
+// or body that has stopped arriving. A client that pauses mid-request is
+// usually a slow one (a bad network, or an attacker trickling bytes):
+// holding a worker for it buys little, and a thousand of them would hold
+// a thousand goroutines. The bytes of a fast client that came in two
+// segments arrive well within it.
+const midRequestLinger = 2 * time.Millisecond
 
 // linger returns how long the connection may keep its goroutine waiting
 // for bytes before it parks: BufferReleaseDelay, or less (0: park at once)

@@ -404,7 +404,11 @@ func (c *Conn) flushWith(extra []byte) error {
 
 // writeError answers a request the engine refused (or a handler panic
 // before anything was sent) and marks the connection to close.
-func (c *Conn) writeError(status int, msg string) {
+func (c *Conn) writeError(status int, msg string) { c.writeErrorWith(status, "", msg) }
+
+// writeErrorWith is writeError with extra header lines, each ending in
+// CRLF.
+func (c *Conn) writeErrorWith(status int, extra, msg string) {
 	c.closeAfter = true
 	out := c.out
 	if out == nil {
@@ -413,7 +417,9 @@ func (c *Conn) writeError(status int, msg string) {
 	out = appendStatusLine(out, status)
 	out = append(out, "Date: "...)
 	out = appendDate(out, time.Now())
-	out = append(out, "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "...)
+	out = append(out, "\r\n"...)
+	out = append(out, extra...)
+	out = append(out, "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "...)
 	out = strconv.AppendInt(out, int64(len(msg)+1), 10)
 	out = append(out, "\r\n\r\n"...)
 	out = append(out, msg...)

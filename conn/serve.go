@@ -9,21 +9,30 @@ import (
 	"github.com/microframe/microframe/parse"
 )
 
-// serveRequest answers the request whose head was just parsed.
-func (c *Conn) serveRequest() {
+// beginRequest prepares the Ctx for the request whose head was just
+// parsed, and pins the head until serveRequest is done with it.
+func (c *Conn) beginRequest() {
 	x := c.x
 	req := &x.req
 	x.reset()
 	c.pinHead()
-	defer c.unpinHead()
+	c.progress.Add(1)
 	c.closeAfter = !req.KeepAlive || leavesHTTP(req)
-	x.body.start(req, c.w.now, c.cfg.BodyTimeout)
+	x.body.start(req, c.w.now, c.cfg)
 	c.bodyDone = x.body.err != nil
 	c.served++
 	if c.debug {
 		c.cfg.Logger.Debug("request", "method", string(req.Method), "target", string(req.Target),
 			"remote", c.nc.RemoteAddr().String())
 	}
+}
+
+// serveRequest answers the request begun by beginRequest, once its body
+// was collected (or needs none).
+func (c *Conn) serveRequest() {
+	x := c.x
+	req := &x.req
+	defer c.unpinHead()
 	switch {
 	case req.ExpectUnsupported:
 		// As net/http's server: an expectation nobody here can meet.
@@ -32,6 +41,10 @@ func (c *Conn) serveRequest() {
 	case string(req.Method) == "OPTIONS" && string(req.Target) == "*":
 		// As net/http's server: "OPTIONS *" asks about the server as a
 		// whole; it gets 200 with an empty body, whatever the handler.
+	case c.overloaded():
+		c.cfg.Counters.Overloads.Add(1)
+		x.abandoned = true
+		c.writeErrorWith(503, "Retry-After: 1\r\n", "server at capacity")
 	default:
 		c.callHandler()
 	}
@@ -44,6 +57,11 @@ func (c *Conn) serveRequest() {
 	x.finish()
 	x.body.drain()
 	c.cfg.Counters.Requests.Add(1)
+}
+
+// overloaded reports whether the server wants new requests refused.
+func (c *Conn) overloaded() bool {
+	return c.cfg.Overloaded != nil && c.cfg.Overloaded.Load()
 }
 
 // leavesHTTP reports whether req asks to turn the connection into

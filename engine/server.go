@@ -68,17 +68,50 @@ type Server struct {
 	// 1,024 refused connections already wait for that answer, further ones
 	// are closed at once. Default DefaultMaxConns.
 	MaxConns int
-	// MaxWorkers bounds the connections served at once on the parking
+	// MaxWorkers bounds the connections that run at once on the parking
 	// path (plain TCP on Linux): reading a request, running its handler,
 	// writing, or waiting briefly for the next request. An idle
 	// connection parks on an epoll poller and holds no goroutine and no
 	// buffer. A connection with work while every worker is busy waits in
-	// the ready queue, in arrival order, instead of being refused; the
-	// kernel's socket buffers then push back on its client. Raise it for
-	// handlers that block long (on a database, say). Default
+	// the ready queue, in arrival order, instead of being refused.
+	// MaxWorkers bounds running work, not waiting work: a worker whose
+	// connection has made no progress for about 2 ms while others queue
+	// (its handler waits on a database, a long poll or a WebSocket, or
+	// its client neither sends nor reads) stops counting against it, and
+	// another worker takes the queue; MaxHandlers bounds those. Default
 	// DefaultMaxWorkers. Connections on the goroutine-per-connection path
-	// are bounded by MaxConns alone.
+	// have a goroutine each and are bounded by MaxConns alone.
 	MaxWorkers int
+	// MaxHandlers is the hard ceiling on connections served at once on
+	// the parking path, blocked ones included: each holds a goroutine and
+	// its buffers (about 10 to 20 KiB), so it is sized by memory, like
+	// MaxConns, not by CPU. While it is reached, a new request is
+	// answered 503 Service Unavailable with Retry-After: 1 and its
+	// connection closes (Stats.Overloads), without running the handler.
+	// Values below MaxWorkers are raised to it. Default
+	// DefaultMaxHandlers.
+	MaxHandlers int
+	// BodyBufferBytes is how much of a request body the engine collects
+	// before it runs the handler, on the parking path: a body that has not
+	// fully arrived is read into the connection's buffer, the connection
+	// parking between its bytes as it does between requests, so a slow
+	// upload holds no worker. The handler runs once the body is complete
+	// or this much is buffered (the rest then streams as the handler
+	// reads it). A request with "Expect: 100-continue" runs its handler
+	// at once (the client sends the body only when the handler reads it).
+	// Zero means conn.DefaultBodyBufferBytes (64 KiB); negative turns the
+	// collection off.
+	BodyBufferBytes int
+	// MinBodyRate is the slowest a request body may arrive, in bytes per
+	// second averaged from the end of its head, once BodyRateGrace has
+	// passed; a slower body is cut: 408 Request Timeout if the handler has
+	// not started, a read error (os.ErrDeadlineExceeded) in the handler
+	// otherwise, and the connection closes (Stats.SlowBodies). Zero means
+	// conn.DefaultMinBodyRate (240 bytes/s); negative turns it off.
+	MinBodyRate int
+	// BodyRateGrace is how long a body may take before MinBodyRate
+	// applies. Zero means conn.DefaultBodyRateGrace (5 s).
+	BodyRateGrace time.Duration
 	// GoroutinePerConn, when true, keeps one goroutine per connection for
 	// its whole life, idle or not, as on systems without a poller and for
 	// TLS connections (whose buffered state the poller cannot see). Idle
@@ -121,13 +154,20 @@ type Server struct {
 	hooks     shutdownHooks      // RegisterOnShutdown (hooks.go)
 
 	// The parking path (workers.go); poller is nil without it.
-	poller     *conn.SystemPoller
-	workers    *ants.PoolWithFuncGeneric[struct{}]
-	ready      readyQueue
-	slots      atomic.Int64 // drain loops running, at most maxWorkers
-	maxWorkers int64
-	sweepStop  chan struct{}
-	sweepDone  chan struct{}
+	poller      *conn.SystemPoller
+	workers     *ants.PoolWithFuncGeneric[struct{}]
+	ready       runQueue
+	slots       atomic.Int64 // drain loops counted as running, at most maxWorkers
+	maxWorkers  int64
+	maxServing  int64                           // MaxHandlers: drain loops in all, released ones included
+	blocked     atomic.Int64                    // drain loops released by the monitor, still serving
+	released    atomic.Int64                    // releases so far
+	overloaded  atomic.Bool                     // the ceiling is reached: new requests get 503
+	busy        *xsync.MapOf[*worker, struct{}] // workers holding a slot (monitor.go)
+	kick        chan struct{}                   // wakes the monitor
+	monitorDone chan struct{}
+	sweepStop   chan struct{}
+	sweepDone   chan struct{}
 }
 
 // start builds the shared configuration and the pool, once.
@@ -151,6 +191,9 @@ func (s *Server) start() error {
 		BodyTimeout:        s.BodyTimeout,
 		WriteTimeout:       s.WriteTimeout,
 		MaxDrainBytes:      s.MaxDrainBytes,
+		BodyBufferBytes:    s.BodyBufferBytes,
+		MinBodyRate:        s.MinBodyRate,
+		BodyRateGrace:      s.BodyRateGrace,
 		BufferReleaseDelay: s.BufferReleaseDelay,
 		ServerName:         s.ServerName,
 		Logger:             ratelog.Limit(s.Logger), // a flood repeats its errors
@@ -165,6 +208,7 @@ func (s *Server) start() error {
 	}
 	s.maxConns = int64(size)
 	s.conns = xsync.NewMapOf[*conn.Conn, struct{}]()
+	s.busy = xsync.NewMapOf[*worker, struct{}]()
 	if !s.startParking() {
 		s.startWatching()
 	}
@@ -244,7 +288,7 @@ func (s *Server) Serve(l net.Listener) error {
 		if s.parks(nc) {
 			c := conn.New(nc, s.cfg, s.Handler)
 			s.conns.Store(c, struct{}{})
-			s.submit(c)
+			s.submit(c, false)
 			continue
 		}
 		if err := s.pool.Invoke(nc); err != nil {
@@ -305,9 +349,9 @@ func (s *Server) connFinished(c *conn.Conn) {
 type Stats struct {
 	Accepted     int64 // connections accepted
 	Rejected     int64 // connections refused with 503 (MaxConns open already)
-	Active       int64 // connections reading or answering a request now
+	Active       int64 // connections reading or answering a request now (parked in the middle of one included)
 	Idle         int64 // connections waiting for their next request, parked ones included
-	Parked       int64 // idle connections parked on the poller (no goroutine, no buffers)
+	Parked       int64 // connections parked on the poller (no goroutine): idle, or in the middle of a head or body
 	Requests     int64 // requests answered
 	ParseErrors  int64 // requests refused by the parser
 	BodyErrors   int64 // request bodies with framing errors
@@ -316,6 +360,16 @@ type Stats struct {
 	Panics       int64 // handler panics recovered
 	IdleReleases int64 // buffer releases by idle connections
 	HangUps      int64 // request contexts cancelled because the client hung up mid-request
+	SlowBodies   int64 // request bodies cut for arriving slower than MinBodyRate
+	Overloads    int64 // requests answered 503 because MaxHandlers connections were being served
+
+	// The parking path's scheduler (zero on the goroutine-per-connection
+	// path): Running + Blocked connections are on a worker now.
+	Running      int64         // workers counted against MaxWorkers
+	Blocked      int64         // workers released from MaxWorkers' count, their connection stuck in one request or wait
+	Queued       int64         // connections waiting in the ready queue for a worker
+	Releases     int64         // times a blocked worker was released so far
+	QueueWaitP99 time.Duration // 99th percentile of the ready-queue wait over the last full second (bucket upper bound)
 }
 
 // Stats returns a snapshot of the server's counters. Each field is read
@@ -337,5 +391,12 @@ func (s *Server) Stats() Stats {
 		Panics:       c.Panics.Load(),
 		IdleReleases: c.IdleReleases.Load(),
 		HangUps:      c.HangUps.Load(),
+		SlowBodies:   c.SlowBodies.Load(),
+		Overloads:    c.Overloads.Load(),
+		Running:      s.slots.Load(),
+		Blocked:      s.blocked.Load(),
+		Queued:       int64(s.ready.len()),
+		Releases:     s.released.Load(),
+		QueueWaitP99: time.Duration(s.ready.wait.p99.Load()),
 	}
 }

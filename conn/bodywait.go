@@ -1,0 +1,145 @@
+package conn
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	"github.com/microframe/microframe/parse"
+)
+
+// Collecting a body before its handler runs. A handler that reads a body
+// still on its way would hold its worker for as long as the client takes
+// to send it: one byte a second is enough to keep a worker from every
+// other client (a slow-POST attack, or just a phone on a bad network). So
+// a parkable connection first gathers the body in its read buffer, up to
+// Config.BodyBufferBytes, waiting for its bytes as it waits for a head:
+// briefly on its goroutine, then parked on the poller (the mid-request
+// park of park.go, keeping its buffer and parsed head). The handler runs
+// once the body is complete, the buffer holds BodyBufferBytes of it, or
+// the client ends its side; its reads are then served from memory.
+
+// errBodyCut tells Serve that the body failed while it was collected and
+// the connection must close (after the 408, when one was written).
+var errBodyCut = errors.New("conn: request body cut while collected")
+
+// collectBody gathers the body of the request begun by beginRequest, when
+// it should be (see above); it returns nil once the handler may run,
+// errParked when the connection parked (Serve resumes here when it wakes,
+// c.collecting being set), or errBodyCut after answering 408 to a body
+// that missed its deadline.
+func (c *Conn) collectBody() error {
+	b := &c.x.body
+	if !c.collecting {
+		if !c.parkable || c.cfg.BodyBufferBytes <= 0 || b.err != nil || b.expect || c.overloaded() {
+			return nil
+		}
+		c.collecting = true
+		b.scan = parse.ChunkedDecoder{Limits: c.cfg.Limits}
+		b.scanned = 0
+	}
+	for {
+		if c.bodyCollected() {
+			c.collecting = false
+			return nil
+		}
+		now := time.Now()
+		dl := b.deadline()
+		if !now.Before(dl) {
+			c.collecting = false
+			return c.cutBody()
+		}
+		c.growForBody()
+		c.progress.Add(1)
+		// As for the rest of a head: wait on the goroutine while workers
+		// are plentiful, else park until bytes come or the deadline.
+		rdl := dl
+		linger := min(c.linger(), midRequestLinger)
+		if linger <= 0 {
+			if err := c.park(dl, true); err != nil {
+				return err
+			}
+			linger = c.cfg.BufferReleaseDelay // the poller refused
+		}
+		if t := now.Add(linger); t.Before(rdl) {
+			rdl = t
+		}
+		c.setReadDeadline(rdl)
+		n, err := c.nc.Read(c.rbuf[c.r1:])
+		c.r1 += n
+		b.got += int64(n)
+		if n > 0 || err == nil {
+			continue
+		}
+		if !isTimeout(err) {
+			// The client ended its side (or the socket failed) before
+			// the body was complete: the handler runs, as on net/http,
+			// and its read reports the short body.
+			c.collecting = false
+			return nil
+		}
+		if time.Now().Before(dl) {
+			if err := c.park(dl, true); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// bodyCollected reports whether the buffer holds the whole body, or as
+// much of it as BodyBufferBytes allows (or a chunked framing error, which
+// the handler's read will report).
+func (c *Conn) bodyCollected() bool {
+	b := &c.x.body
+	have := c.r1 - c.r0
+	if have >= c.cfg.BodyBufferBytes {
+		return true
+	}
+	if b.framing == parse.Length {
+		return int64(have) >= b.remaining
+	}
+	var scratch [1024]byte
+	for c.r0+b.scanned < c.r1 {
+		_, ns, err := b.scan.Decode(scratch[:], c.rbuf[c.r0+b.scanned:c.r1])
+		b.scanned += ns
+		if err != nil {
+			return true // io.EOF: complete; else malformed
+		}
+		if ns == 0 {
+			break
+		}
+	}
+	return false
+}
+
+// growForBody makes room after r1 for more of the body: the buffer
+// doubles (the parsed head stays valid in the retired one, see pinHead).
+func (c *Conn) growForBody() {
+	if c.r1 < len(c.rbuf) {
+		return
+	}
+	nb := c.newReadBuf(2 * len(c.rbuf))
+	c.r1 = copy(nb, c.rbuf[:c.r1])
+	if c.retired == nil {
+		c.retired = c.rbuf
+	} else {
+		putBuf(c.rbuf[:0])
+	}
+	c.rbuf = nb
+}
+
+// cutBody answers a body that missed its deadline while collected: 408,
+// and the connection closes.
+func (c *Conn) cutBody() error {
+	b := &c.x.body
+	c.cfg.Counters.Timeouts.Add(1)
+	msg := "request body timeout"
+	if b.slow {
+		b.tooSlow()
+		msg = "request body too slow"
+	}
+	b.err = io.ErrUnexpectedEOF
+	c.unpinHead()
+	c.writeError(408, msg)
+	return errBodyCut
+}
