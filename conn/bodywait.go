@@ -54,7 +54,7 @@ func (c *Conn) collectBody() error {
 		// As for the rest of a head: wait on the goroutine while workers
 		// are plentiful, else park until bytes come or the deadline.
 		rdl := dl
-		linger := min(c.linger(), midRequestLinger)
+		linger := c.midLinger()
 		if linger <= 0 {
 			if err := c.park(dl, true); err != nil {
 				return err

@@ -40,6 +40,7 @@ type Conn struct {
 	parkable   bool         // Config.Park is set and its poller can watch this socket
 	started    bool         // Serve has run before
 	resumed    bool         // set by a wake: Serve continues the idle wait
+	woke       bool         // set by a wake in the middle of a request: bytes are expected, read before parking again
 	acceptedAt time.Time    // the first Serve: the first head's deadline counts from here
 	idleEnd    time.Time    // the current idle wait ends here
 

@@ -99,7 +99,11 @@ func (c *Conn) unpark(w uint64) bool {
 		c.resumed = true // published to the worker by Wake's hand-off
 		return true
 	case stateParkedHead:
-		return c.state.CompareAndSwap(w, w&^stateMask|stateActive)
+		if !c.state.CompareAndSwap(w, w&^stateMask|stateActive) {
+			return false
+		}
+		c.woke = true // published to the worker by Wake's hand-off
+		return true
 	}
 	return false
 }

@@ -64,7 +64,7 @@ func (c *Conn) readHead() error {
 		c.progress.Add(1)
 		if c.parkable {
 			now := time.Now()
-			linger := min(c.linger(), midRequestLinger)
+			linger := c.midLinger()
 			if linger <= 0 && now.Before(headEnd) {
 				if err := c.park(headEnd, true); err != nil {
 					return err
@@ -185,6 +185,19 @@ func (c *Conn) waitIdle() error {
 // a thousand goroutines. The bytes of a fast client that came in two
 // segments arrive well within it.
 const midRequestLinger = 2 * time.Millisecond
+
+// midLinger is linger for the rest of a head or body: at most
+// midRequestLinger, and, right after a wake-up, never 0 (the bytes that
+// woke the connection are read before it may park again; parking first
+// would only be woken again at once, for as long as workers are scarce).
+func (c *Conn) midLinger() time.Duration {
+	d := min(c.linger(), midRequestLinger)
+	if c.woke {
+		c.woke = false
+		d = max(d, time.Millisecond)
+	}
+	return d
+}
 
 // linger returns how long the connection may keep its goroutine waiting
 // for bytes before it parks: BufferReleaseDelay, or less (0: park at once)
