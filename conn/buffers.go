@@ -4,11 +4,17 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Buffers are pooled by size class so that a connection holds memory only
 // while it is working: an idle keep-alive connection returns its buffers
 // after Config.BufferReleaseDelay and costs little more than its goroutine.
+//
+// A pool holds the address of each buffer's first byte as an
+// unsafe.Pointer, which fits an interface without an allocation (a
+// *[]byte would need a new slice header on every putBuf): the class gives
+// the capacity back.
 var bufPools [8]sync.Pool // classes 4 KiB << i
 
 const minBufClass = 4 << 10
@@ -30,8 +36,8 @@ func getBuf(n int) []byte {
 	if n > size {
 		return make([]byte, 0, n)
 	}
-	if p, ok := bufPools[c].Get().(*[]byte); ok {
-		return (*p)[:0]
+	if p, ok := bufPools[c].Get().(unsafe.Pointer); ok {
+		return unsafe.Slice((*byte)(p), size)[:0]
 	}
 	return make([]byte, 0, size)
 }
@@ -45,8 +51,7 @@ func putBuf(b []byte) {
 	if minBufClass<<c != cap(b) {
 		return // odd size: let the GC have it
 	}
-	b = b[:0]
-	bufPools[c].Put(&b)
+	bufPools[c].Put(unsafe.Pointer(unsafe.SliceData(b)))
 }
 
 // The Date header changes once a second; it is formatted once per second

@@ -131,9 +131,9 @@ type Config struct {
 	// (Error) and, at Debug, one line per request. Nil means
 	// slog.Default().
 	Logger *slog.Logger
-	// BaseContext is the parent of every connection's context, and so of
-	// every request's (Ctx.Context); cancelling it cancels them all. Nil
-	// means context.Background().
+	// BaseContext is the parent of every request's context
+	// (Ctx.Context); cancelling it cancels them all. Nil means
+	// context.Background().
 	BaseContext context.Context
 	// Counters, when set, receives the connections' statistics, updated
 	// atomically; a server shares one among its connections and reads it

@@ -1,8 +1,6 @@
 package conn
 
 import (
-	"context"
-	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -37,38 +35,45 @@ type Conn struct {
 	// connection; the rest is the actor's.
 	reg        atomic.Value // PollRegistration: registered on the first park or hang-up watch, stored once
 	parkUntil  atomic.Int64 // unix ns: a parked connection's idle timeout
-	parkable   bool         // Config.Park is set and its poller can watch this socket
-	started    bool         // Serve has run before
-	resumed    bool         // set by a wake: Serve continues the idle wait
-	woke       bool         // set by a wake in the middle of a request: bytes are expected, read before parking again
-	acceptedAt time.Time    // the first Serve: the first head's deadline counts from here
+	acceptedAt monoTime     // the first Serve: the first head's deadline counts from here
 	idleEnd    time.Time    // the current idle wait ends here
 
 	// Owned by the actor goroutine.
-	rbuf       []byte // read buffer; unread bytes are rbuf[r0:r1]
-	r0, r1     int
-	keep       int    // while a request is served, rbuf[:keep] holds its head: body reads never overwrite it
-	retired    []byte // the buffer the current head lives in, when a body read outgrew it; pooled again after the request
-	out        []byte // response bytes not yet written to nc
-	w          *work  // pooled per-request state, held while the connection has work
-	x          *Ctx   // &w.x: the request being served
-	closeAfter bool   // close after the current response
-	broken     bool   // a write failed: nothing more can be sent
-	served     int    // requests served on this connection
-	debug      bool   // log each request (the logger's Debug level when the connection started)
-	idle       bool   // counted in Counters.Idle rather than Active
-	hijacked   bool   // Ctx.Hijack handed the socket over: never read, write or close it again
-	userRDL    bool   // the handler set the read deadline (Ctx.SetReadDeadline) for this request
-	userWDL    bool   // the handler set the write deadline (Ctx.SetWriteDeadline) for this request
-	bodyDone   bool   // the current request's body was read to its end (or failed)
-	collecting bool   // the current request's body is being collected before its handler runs (bodywait.go)
+	rbuf    []byte // read buffer; unread bytes are rbuf[r0:r1]
+	r0, r1  int
+	keep    int    // while a request is served, rbuf[:keep] holds its head: body reads never overwrite it
+	retired []byte // the buffer the current head lives in, when a body read outgrew it; pooled again after the request
+	out     []byte // response bytes not yet written to nc
+	w       *work  // pooled per-request state, held while the connection has work
+	x       *Ctx   // &w.x: the request being served
+	served  int    // requests served on this connection
+
+	// watched is the request whose hang-up the poller watches, for its
+	// event (hangup.go); the request itself, made on first use, is
+	// w.req.
+	watched atomic.Pointer[requestCtx]
+
+	// Flags, kept together so that they pack into two words. The first
+	// four belong to parking (read.go, park.go), the rest to the actor.
+	parkable   bool // Config.Park is set and its poller can watch this socket
+	started    bool // Serve has run before
+	resumed    bool // set by a wake: Serve continues the idle wait
+	woke       bool // set by a wake in the middle of a request: bytes are expected, read before parking again
+	closeAfter bool // close after the current response
+	broken     bool // a write failed: nothing more can be sent
+	debug      bool // log each request (the logger's Debug level when the connection started)
+	idle       bool // counted in Counters.Idle rather than Active
+	hijacked   bool // Ctx.Hijack handed the socket over: never read, write or close it again
+	userRDL    bool // the handler set the read deadline (Ctx.SetReadDeadline) for this request
+	userWDL    bool // the handler set the write deadline (Ctx.SetWriteDeadline) for this request
+	bodyDone   bool // the current request's body was read to its end (or failed)
+	collecting bool // the current request's body is being collected before its handler runs (bodywait.go)
 	one        [1]byte
 
-	connCtx    context.Context
-	connCancel context.CancelFunc
-	req        *requestCtx                // the current request's context, made on first use; see hangup.go
-	watched    atomic.Pointer[requestCtx] // the request whose hang-up the poller watches, for its event
-	tlsState   *tls.ConnectionState
+	// Nothing else: every open connection, parked ones included, holds a
+	// Conn, so what is needed only while a request runs lives in work
+	// (the request's context, the TLS state), and TestConnSizeClass pins
+	// the malloc size class.
 }
 
 // New returns a connection actor for nc that will serve each of its
@@ -142,7 +147,7 @@ func (c *Conn) Close() error {
 func (c *Conn) Serve() {
 	if !c.started {
 		c.started = true
-		c.acceptedAt = time.Now()
+		c.acceptedAt = monoNow()
 		c.cfg.Counters.Active.Add(1)
 	}
 	c.takeWork()
@@ -212,9 +217,6 @@ func (c *Conn) finish(r any) {
 	if !c.hijacked {
 		c.closeSocket()
 	}
-	if c.connCancel != nil {
-		c.connCancel()
-	}
 	c.releaseBuffers()
 	c.putWork()
 	if c.cfg.Finished != nil {
@@ -255,16 +257,19 @@ func (c *Conn) unpinHead() {
 	}
 }
 
-// context returns the connection's context, creating it on first use.
-func (c *Conn) context() context.Context {
-	if c.connCtx == nil {
-		c.connCtx, c.connCancel = context.WithCancel(c.cfg.BaseContext)
-		if c.broken {
-			c.connCancel() // a write already failed: the client is gone
-		}
-	}
-	return c.connCtx
-}
+// monoTime is a time.Time in 8 bytes instead of 24: nanoseconds since
+// monoEpoch, read when the package was initialised. Unlike UnixNano it
+// keeps the monotonic clock, so a deadline computed from it does not move
+// when the wall clock is set.
+type monoTime int64
+
+var monoEpoch = time.Now()
+
+// monoNow returns the current time as a monoTime.
+func monoNow() monoTime { return monoTime(time.Since(monoEpoch)) }
+
+// time returns t as a time.Time, with its monotonic reading.
+func (t monoTime) time() time.Time { return monoEpoch.Add(time.Duration(t)) }
 
 // isTimeout reports whether err is a deadline expiry.
 func isTimeout(err error) bool {

@@ -26,14 +26,14 @@ type Ctx struct {
 	lines     []hdrLine // where each line of hdr is
 	declared  int64     // Content-Length declared by the handler, or -1
 	pending   []byte    // body bytes buffered while the head is unsent
+	sent      int64     // body bytes sent after the head (identity framing)
+	discarded int64     // HEAD: body bytes the handler wrote
+	readBuf   []byte
 	headSent  bool
-	chunked   bool  // streaming with the chunked coding
-	sent      int64 // body bytes sent after the head (identity framing)
-	headReq   bool  // the request is HEAD: body bytes are counted, not sent
-	discarded int64 // HEAD: body bytes the handler wrote
+	chunked   bool // streaming with the chunked coding
+	headReq   bool // the request is HEAD: body bytes are counted, not sent
 	hasDate   bool
 	abandoned bool // a panic or abort after the head went out: send nothing more
-	readBuf   []byte
 }
 
 // reset prepares x for the request just parsed into x.req.
@@ -85,6 +85,9 @@ type work struct {
 	headStart time.Time // the head being received began here (zero: none)
 	rdl       time.Time // read deadline last set on the connection (zero: unknown)
 	wdl       time.Time // write deadline last set on the connection (zero: unknown)
+
+	req *requestCtx          // the current request's context, made on first use; see hangup.go
+	tls *tls.ConnectionState // the TLS state, made on first use (a TLS connection never parks)
 }
 
 var workPool = sync.Pool{New: func() any { return new(work) }}
@@ -113,6 +116,12 @@ func (c *Conn) putWork() {
 	w.x.releaseBuffers()
 	w.x.clearRequest()
 	w.x.c, w.x.body.c = nil, nil
+	if w.req != nil {
+		// Only a connection that ends in the middle of a request (an
+		// internal panic) still has one: nothing will answer it.
+		w.req.cancel(context.Canceled)
+	}
+	w.req, w.tls = nil, nil
 	c.w, c.x = nil, nil
 	workPool.Put(w)
 }
@@ -187,14 +196,14 @@ func (x *Ctx) LocalAddr() net.Addr { return x.c.nc.LocalAddr() }
 // TLS returns the TLS connection state, or nil when the connection is not
 // TLS. The handshake has completed by the time a handler runs.
 func (x *Ctx) TLS() *tls.ConnectionState {
-	c := x.c
-	if c.tlsState == nil {
-		if tc, ok := c.nc.(*tls.Conn); ok {
+	w := x.c.w
+	if w.tls == nil {
+		if tc, ok := x.c.nc.(*tls.Conn); ok {
 			st := tc.ConnectionState()
-			c.tlsState = &st
+			w.tls = &st
 		}
 	}
-	return c.tlsState
+	return w.tls
 }
 
 // Context returns the request's context. It is cancelled when the handler

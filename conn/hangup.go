@@ -82,20 +82,33 @@ func (r *requestCtx) armLocked() {
 }
 
 // requestContext returns the current request's context, creating it on
-// first use.
+// first use: a child of the server's base context, already cancelled if
+// a write to the client failed.
 func (c *Conn) requestContext() context.Context {
-	if c.req == nil {
-		ctx, cancel := context.WithCancelCause(c.context())
-		c.req = &requestCtx{Context: ctx, cancel: cancel, c: c, bodyDone: c.bodyDone}
+	w := c.w
+	if w.req == nil {
+		ctx, cancel := context.WithCancelCause(c.cfg.BaseContext)
+		w.req = &requestCtx{Context: ctx, cancel: cancel, c: c, bodyDone: c.bodyDone}
+		if c.broken {
+			cancel(context.Canceled) // the client is gone
+		}
 	}
-	return c.req
+	return w.req
+}
+
+// cancelRequest cancels the current request's context, if one was made,
+// because a write to the client failed: work done for it can stop now.
+func (c *Conn) cancelRequest() {
+	if w := c.w; w != nil && w.req != nil {
+		w.req.cancel(context.Canceled)
+	}
 }
 
 // bodyEnded is called by the actor when the body was read to its end or
 // failed: a watch that was waiting for it starts now.
 func (c *Conn) bodyEnded() {
 	c.bodyDone = true
-	if r := c.req; r != nil {
+	if r := c.w.req; r != nil {
 		r.mu.Lock()
 		r.bodyDone = true
 		r.armLocked()
@@ -106,10 +119,10 @@ func (c *Conn) bodyEnded() {
 // stopWatch ends the watch of the current request (the handler returned,
 // or hijacked the connection).
 func (c *Conn) stopWatch() {
-	r := c.req
-	if r == nil {
+	if c.w == nil || c.w.req == nil {
 		return
 	}
+	r := c.w.req
 	r.mu.Lock()
 	r.ended = true
 	if r.armed {
@@ -125,11 +138,13 @@ func (c *Conn) stopWatch() {
 // endRequest stops the watch and cancels the request's context, if one
 // was made.
 func (c *Conn) endRequest() {
-	if r := c.req; r != nil {
-		c.stopWatch()
-		c.req = nil
-		r.cancel(context.Canceled)
+	if c.w == nil || c.w.req == nil {
+		return
 	}
+	r := c.w.req
+	c.stopWatch()
+	c.w.req = nil
+	r.cancel(context.Canceled)
 }
 
 // hangUp runs on the poller goroutine for an event on an active

@@ -5,6 +5,8 @@ import (
 	"net"
 	"syscall"
 	"time"
+
+	"github.com/microframe/microframe/internal/poller"
 )
 
 // The connection state machine. The state lives in the low byte of
@@ -54,14 +56,30 @@ func (c *Conn) casState(from, to uint64) bool {
 
 // register registers the connection's socket sc with p, once (on the
 // first park or hang-up watch), and stores the registration for closers.
+// The system poller gets the connection itself as its event handler
+// (pollEvents); another Poller gets the method value c.onPollEvent, a
+// closure allocated per connection.
 func (c *Conn) register(p Poller, sc syscall.Conn) (PollRegistration, error) {
-	r, err := p.Register(sc, c.onPollEvent)
+	var r PollRegistration
+	var err error
+	if sp, ok := p.(*SystemPoller); ok {
+		r, err = sp.register(sc, (*pollEvents)(c))
+	} else {
+		r, err = p.Register(sc, c.onPollEvent)
+	}
 	if err != nil {
 		return nil, err
 	}
 	c.reg.Store(r)
 	return r, nil
 }
+
+// pollEvents is a Conn as the system poller's event handler: a pointer
+// fits the interface, so registering allocates no closure.
+type pollEvents Conn
+
+// OnEvent implements poller.Handler.
+func (e *pollEvents) OnEvent(poller.Event) { (*Conn)(e).onPollEvent() }
 
 // registration returns the connection's poller registration, or nil.
 func (c *Conn) registration() PollRegistration {
@@ -161,6 +179,11 @@ func (c *Conn) park(until time.Time, head bool) error {
 	if !head {
 		c.releaseBuffers()
 		c.putWork()
+		// A deadline still ahead (the write timeout of the last response,
+		// a head timeout) keeps a timer in the runtime's heap for as long
+		// as it runs: a parked connection needs none (the sweep enforces
+		// until), and a resumed one sets its own (its work is new).
+		c.nc.SetDeadline(time.Time{})
 	}
 	c.parkUntil.Store(until.UnixNano())
 	// Parked before armed: an event that fires at once (bytes already
@@ -235,9 +258,6 @@ func (c *Conn) finishParked() {
 	c.releaseBuffers()
 	c.putWork()
 	c.closeSocket()
-	if c.connCancel != nil {
-		c.connCancel()
-	}
 	if c.cfg.Finished != nil {
 		c.cfg.Finished(c)
 	}

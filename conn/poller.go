@@ -73,7 +73,13 @@ func OpenPoller() (*SystemPoller, error) {
 // *net.TCPConn (for TLS, the connection underneath). It fails once the
 // poller is closed, or if the socket is already closed.
 func (p *SystemPoller) Register(sc syscall.Conn, onEvent func()) (PollRegistration, error) {
-	r, err := p.p.Register(sc, eventFunc(onEvent))
+	return p.register(sc, eventFunc(onEvent))
+}
+
+// register is Register with the event handler as a poller.Handler, which
+// a connection can be without allocating (park.go).
+func (p *SystemPoller) register(sc syscall.Conn, h poller.Handler) (PollRegistration, error) {
+	r, err := p.p.Register(sc, h)
 	if err != nil {
 		return nil, err
 	}

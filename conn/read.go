@@ -47,7 +47,7 @@ func (c *Conn) readHead() error {
 				// HeadTimeout of the accept, not of its first byte: else
 				// a client could wait in silence for almost the whole
 				// timeout, then trickle its head for another one.
-				c.w.headStart = c.acceptedAt
+				c.w.headStart = c.acceptedAt.time()
 			}
 			continue
 		}
@@ -115,7 +115,7 @@ func (c *Conn) waitIdle() error {
 		start := now
 		if c.served == 0 {
 			timeout = c.cfg.HeadTimeout // a new client should speak promptly
-			start = c.acceptedAt
+			start = c.acceptedAt.time()
 		}
 		c.idleEnd = start.Add(timeout)
 	}

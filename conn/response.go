@@ -388,9 +388,7 @@ func (c *Conn) flushWith(extra []byte) error {
 	if err != nil {
 		c.broken = true
 		c.closeAfter = true
-		if c.connCancel != nil {
-			c.connCancel() // the client is gone: work done for it can stop now
-		}
+		c.cancelRequest()
 		if isTimeout(err) {
 			c.cfg.Counters.Timeouts.Add(1)
 		} else {

@@ -32,33 +32,83 @@ type Poller struct {
 	// ever reaches a descriptor number the process has already reused.
 	life sync.RWMutex
 
-	// mu guards regs and is held while a batch of events is dispatched, so
-	// that once Deregister returns no OnEvent of that registration runs.
-	mu     sync.Mutex
-	regs   map[uint64]*Registration
-	nextID uint64
+	// mu guards the registration table and is held while a batch of
+	// events is dispatched, so that once Deregister returns no OnEvent of
+	// that registration runs.
+	mu sync.Mutex
+	// regs holds the registrations by slot, free the slots left by
+	// deregistered ones: 8 bytes a registration, where a map took about
+	// 30, and lookups that hash nothing. A registration's id (the event
+	// data) is its slot + 1 in the low 32 bits and a generation in the
+	// high 32, so that an event of a deregistered socket, returned by the
+	// same epoll_wait as the new registration of its slot, is not
+	// delivered to the newcomer.
+	regs []*Registration
+	free []uint32
+	gen  uint32
+
+	// ctls are the ctlCalls not in use, for the next epoll_ctl calls.
+	ctlMu sync.Mutex
+	ctls  []*ctlCall
 }
 
 // Registration is one socket registered with a Poller. Its methods are safe
-// for concurrent use.
+// for concurrent use. It is small (64 bytes), since every registered socket
+// holds one for as long as it is registered, idle or not: the scratch space
+// of its epoll_ctl calls is pooled (ctlCall) rather than kept here.
 type Registration struct {
 	p   *Poller
 	h   Handler
 	raw syscall.RawConn
 	id  uint64
-
-	// ctlMu serializes epoll_ctl calls of this registration, whose
-	// arguments pass through the fields below to ctlFn, a closure made
-	// once: a fresh closure per call would allocate on every arm.
-	ctlMu  sync.Mutex
-	ctlOp  int
-	ctlEv  unix.EpollEvent
-	ctlErr error
-	ctlFn  func(fd uintptr)
 	// armed is 1 while an event may be delivered; the poller goroutine
 	// swaps it to 0 before delivering, which makes one event per arm.
 	armed atomic.Uint32
 	dead  atomic.Bool
+}
+
+// ctlCall carries the arguments and result of one epoll_ctl through
+// RawConn.Control, whose callback is a closure: fn is made once per
+// ctlCall and the poller keeps the ctlCalls not in use (Poller.ctls), so
+// that arming allocates nothing (a fresh closure per call would) and no
+// registration keeps one.
+type ctlCall struct {
+	epfd int
+	op   int
+	ev   unix.EpollEvent
+	err  error
+	fn   func(fd uintptr)
+}
+
+func (c *ctlCall) run(fd uintptr) { c.err = unix.EpollCtl(c.epfd, c.op, int(fd), &c.ev) }
+
+// maxSpareCtls bounds Poller.ctls: more epoll_ctl calls than this at once
+// are rare, and their ctlCalls are left to the garbage collector.
+const maxSpareCtls = 256
+
+// getCtl returns a ctlCall for one epoll_ctl on p.
+func (p *Poller) getCtl() *ctlCall {
+	p.ctlMu.Lock()
+	if n := len(p.ctls); n > 0 {
+		c := p.ctls[n-1]
+		p.ctls = p.ctls[:n-1]
+		p.ctlMu.Unlock()
+		return c
+	}
+	p.ctlMu.Unlock()
+	c := &ctlCall{epfd: p.epfd}
+	c.fn = c.run
+	return c
+}
+
+// putCtl gives c back to p once its call returned.
+func (p *Poller) putCtl(c *ctlCall) {
+	c.err = nil
+	p.ctlMu.Lock()
+	if len(p.ctls) < maxSpareCtls {
+		p.ctls = append(p.ctls, c)
+	}
+	p.ctlMu.Unlock()
 }
 
 // Open creates an epoll instance and starts the goroutine that delivers its
@@ -80,7 +130,7 @@ func Open() (*Poller, error) {
 		unix.Close(epfd)
 		return nil, fmt.Errorf("poller: epoll_ctl add eventfd: %w", err)
 	}
-	p := &Poller{epfd: epfd, wakefd: wakefd, done: make(chan struct{}), regs: make(map[uint64]*Registration), nextID: wakeID}
+	p := &Poller{epfd: epfd, wakefd: wakefd, done: make(chan struct{})}
 	go p.loop()
 	return p, nil
 }
@@ -106,7 +156,7 @@ func (p *Poller) Close() error {
 	err1 := unix.Close(p.wakefd)
 	err2 := unix.Close(p.epfd)
 	p.mu.Lock()
-	clear(p.regs)
+	p.regs, p.free = nil, nil
 	p.mu.Unlock()
 	return errors.Join(err1, err2)
 }
@@ -126,19 +176,54 @@ func (p *Poller) Register(sc syscall.Conn, h Handler) (*Registration, error) {
 	if p.closed.Load() {
 		return nil, ErrClosed
 	}
+	r := &Registration{p: p, h: h, raw: raw}
 	p.mu.Lock()
-	p.nextID++
-	r := &Registration{p: p, h: h, raw: raw, id: p.nextID}
-	r.ctlFn = func(fd uintptr) { r.ctlErr = unix.EpollCtl(p.epfd, r.ctlOp, int(fd), &r.ctlEv) }
-	p.regs[r.id] = r
+	p.add(r)
 	p.mu.Unlock()
 	if err := r.ctl(unix.EPOLL_CTL_ADD, 0); err != nil {
 		p.mu.Lock()
-		delete(p.regs, r.id)
+		p.remove(r)
 		p.mu.Unlock()
 		return nil, fmt.Errorf("poller: register: %w", err)
 	}
 	return r, nil
+}
+
+// add gives r a slot and an id; p.mu is held.
+func (p *Poller) add(r *Registration) {
+	var slot uint32
+	if n := len(p.free); n > 0 {
+		slot = p.free[n-1]
+		p.free = p.free[:n-1]
+	} else {
+		slot = uint32(len(p.regs))
+		p.regs = append(p.regs, nil)
+	}
+	p.gen++
+	r.id = uint64(p.gen)<<32 | uint64(slot+1) // never wakeID
+	p.regs[slot] = r
+}
+
+// remove frees r's slot; p.mu is held.
+func (p *Poller) remove(r *Registration) {
+	slot := uint32(r.id) - 1
+	if int(slot) < len(p.regs) && p.regs[slot] == r {
+		p.regs[slot] = nil
+		p.free = append(p.free, slot)
+	}
+}
+
+// lookup returns the registration whose id is id, or nil (the eventfd's
+// wakeID, or a registration since removed); p.mu is held.
+func (p *Poller) lookup(id uint64) *Registration {
+	slot := uint64(uint32(id)) - 1
+	if slot >= uint64(len(p.regs)) {
+		return nil
+	}
+	if r := p.regs[slot]; r != nil && r.id == id {
+		return r
+	}
+	return nil
 }
 
 // ArmRead asks for one report of Readable or HangUp (whichever comes first,
@@ -180,7 +265,7 @@ func (r *Registration) Deregister() error {
 	r.armed.Store(0)
 	err := r.lockedCtl(unix.EPOLL_CTL_DEL, 0)
 	r.p.mu.Lock()
-	delete(r.p.regs, r.id)
+	r.p.remove(r)
 	r.p.mu.Unlock()
 	if errors.Is(err, ErrClosed) || errors.Is(err, errSocketClosed) {
 		return nil
@@ -219,18 +304,21 @@ var errSocketClosed = errors.New("poller: socket closed")
 // ctl applies events (always one-shot) to the socket. It runs inside
 // RawConn.Control, which holds the runtime's reference to the descriptor:
 // a socket closed meanwhile by another goroutine cannot have its number
-// reused by a new socket while epoll_ctl runs on it.
+// reused by a new socket while epoll_ctl runs on it. Concurrent calls of
+// one registration need no lock of their own: each has its own ctlCall,
+// and the kernel orders epoll_ctl calls on one epoll instance.
 func (r *Registration) ctl(op int, events uint32) error {
-	r.ctlMu.Lock()
-	defer r.ctlMu.Unlock()
-	r.ctlOp = op
-	r.ctlEv = unix.EpollEvent{Events: events | unix.EPOLLONESHOT}
-	setID(&r.ctlEv, r.id)
-	r.ctlErr = nil
-	if cerr := r.raw.Control(r.ctlFn); cerr != nil {
+	c := r.p.getCtl()
+	c.op = op
+	c.ev = unix.EpollEvent{Events: events | unix.EPOLLONESHOT}
+	setID(&c.ev, r.id)
+	cerr := r.raw.Control(c.fn)
+	err := c.err
+	r.p.putCtl(c)
+	if cerr != nil {
 		return fmt.Errorf("%w: %w", errSocketClosed, cerr)
 	}
-	return r.ctlErr
+	return err
 }
 
 // loop is the poller goroutine: wait, dispatch, until Close wakes it.
@@ -252,7 +340,7 @@ func (p *Poller) loop() {
 		}
 		p.mu.Lock()
 		for i := range n {
-			r := p.regs[getID(&events[i])]
+			r := p.lookup(getID(&events[i]))
 			if r == nil || !r.armed.CompareAndSwap(1, 0) {
 				continue
 			}
