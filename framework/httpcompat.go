@@ -61,6 +61,7 @@ func fromHTTPHandler(h http.Handler) Handler {
 			name, value := r.params.At(i)
 			hr.SetPathValue(name, decodePath(value))
 		}
+		r.presetHeaders(r.t.responseWriter().Header())
 		return r.t.serveHTTP(h, hr)
 	}
 }
@@ -111,6 +112,7 @@ func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 			r.httpReqs = append(r.httpReqs, hr)
 			outer := r.view
 			defer func() { r.view = outer }()
+			r.presetHeaders(r.t.responseWriter().Header())
 			return r.t.serveHTTP(h, hr)
 		}
 	}
@@ -146,10 +148,13 @@ func WriteError(w http.ResponseWriter, hr *http.Request, err error) {
 
 // adopt makes r read from hr and write to w, the request and writer a
 // net/http middleware passed on, until the middleware returns: the view
-// is replaced whole. See bodyAfter for the body.
+// is replaced whole. See bodyAfter for the body. Routing sets the Pattern
+// of hr itself (the middleware reads it after the next handler returns, as
+// otelhttp does), not only of the copy made here.
 func (r *Request) adopt(w http.ResponseWriter, hr *http.Request) {
 	b, fresh := r.bodyAfter(hr.Body)
 	if fresh { // the next one reads from the first byte: a copy with its own reader
+		r.httpReqs = append(r.httpReqs, hr)
 		hr = hr.WithContext(hr.Context())
 		hr.Body = r.bodyReaderOf(b)
 	}
