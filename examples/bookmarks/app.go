@@ -44,6 +44,9 @@ func newApp(cfg Config) *framework.App {
 	app := framework.New()
 	app.Logger = cfg.Logger
 	app.ErrorRenderer = framework.JSONErrors // {"error": "..."} for every error
+	// Outermost first: the request id before all that logs; the access log
+	// around the rest, to log what they answer; traces and metrics around
+	// the handlers, which Recover and Timeout guard.
 	app.Use(
 		middleware.RequestID(),
 		middleware.AccessLog(middleware.AccessLogOptions{}),
