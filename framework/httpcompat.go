@@ -93,7 +93,9 @@ type requestKey struct{}
 // Such a middleware writes the response itself, so the Response the inner
 // handlers return is sent from inside it; the middleware before it in the
 // chain see a Response that records what was written: its StatusCode,
-// Header and BytesWritten.
+// Header and BytesWritten. A header they add to that Response is too late
+// on net/http; middleware that tags every response sets its header before
+// calling next, with Request.SetResponseHeader.
 func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 	return func(next Handler) Handler {
 		inner := http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
