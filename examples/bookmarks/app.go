@@ -114,6 +114,7 @@ func newApp(cfg Config) *framework.App {
 	return app
 }
 
+// withDefaults returns cfg with its zero fields set to their defaults.
 func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
