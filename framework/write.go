@@ -60,6 +60,9 @@ func (a *App) send(r *Request, resp Response) {
 func (r *Request) write(resp Response) {
 	status := resp.StatusCode()
 	r.sent = sent{status: status, header: resp.header, ctype: resp.ctype}
+	for _, f := range r.preset { // before the Response's own, which win
+		r.t.setHeader(f.name, f.value, false)
+	}
 	if resp.kind == kindContent {
 		r.sendContent(resp)
 		return

@@ -36,6 +36,11 @@ var packages = []pkg{
 	{"cmd/clustertest", "the client of make cluster-test", nil, nil},
 	{"cmd/internal/benchbody", "the benchmark bodies every contender sends", nil, nil},
 	{"cmd/internal/pprofserver", "pprof on an address of its own", nil, nil},
+	// Examples, each a module of its own.
+	{"examples/bookmarks", "the bookmarks JSON API on pgx and PostgreSQL, with otelhttp, Prometheus, CORS and a rate limit", []string{"engine", "framework", "framework/middleware"},
+		[]string{"github.com/go-chi/httprate", "github.com/jackc/pgx/v5", "github.com/prometheus/client_golang", "github.com/rs/cors",
+			"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp", "go.opentelemetry.io/otel", "go.opentelemetry.io/otel/trace"}},
+	{"examples/bookmarks/cmd/devdb", "a throwaway PostgreSQL for trying the bookmarks example", []string{"internal/pgtest"}, nil},
 	// The load generator: a client, a module of its own.
 	{"loadtest", "load generation and measurement", []string{"cookiejar", "internal/ascii"}, []string{"github.com/HdrHistogram/hdrhistogram-go"}},
 	// The library (the root module) and its driver-backed store.
