@@ -68,7 +68,7 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/plaintext":
 		if f.breaks == "plaintext: framing" {
-			hijackRaw(w, "Hello, World!")
+			hijackRaw(w, h.Get("Date"), "Hello, World!")
 			return
 		}
 		body := "Hello, World!"
@@ -106,13 +106,13 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // hijackRaw answers with neither Content-Length nor chunked framing: the
 // body ends when the connection closes.
-func hijackRaw(w http.ResponseWriter, body string) {
+func hijackRaw(w http.ResponseWriter, date, body string) {
 	c, buf, err := w.(http.Hijacker).Hijack()
 	if err != nil {
 		panic(err)
 	}
 	defer c.Close()
-	buf.WriteString("HTTP/1.1 200 OK\r\nServer: fake\r\nDate: " + time.Now().UTC().Format(http.TimeFormat) +
+	buf.WriteString("HTTP/1.1 200 OK\r\nServer: fake\r\nDate: " + date +
 		"\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n" + body)
 	buf.Flush()
 }
