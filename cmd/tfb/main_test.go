@@ -32,7 +32,7 @@ var handlers = []string{"framework", "native"}
 var dbCount atomic.Int32
 
 // newDatabase creates a benchmark database of its own for t.
-func newDatabase(t *testing.T) (name, url string) {
+func newDatabase(t testing.TB) (name, url string) {
 	t.Helper()
 	pgtest.Need(t, srv)
 	name = "tfb_" + string(rune('a'+dbCount.Add(1)))
@@ -45,7 +45,7 @@ func newDatabase(t *testing.T) (name, url string) {
 
 // serve starts the server of c on a free port until the test ends, and
 // returns its base URL.
-func serve(t *testing.T, c config) string {
+func serve(t testing.TB, c config) string {
 	t.Helper()
 	if c.pool == 0 {
 		c.pool = 8
