@@ -83,4 +83,3 @@ func BenchmarkHandlers(b *testing.B) {
 		}
 	}
 }
-
