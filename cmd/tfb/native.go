@@ -41,14 +41,14 @@ type scratch struct {
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{buf: make([]byte, 0, 1024)} }}
 
-// maxKeptScratch bounds the memory a pooled scratch keeps: one /updates
-// of 500 rows must not pin its arrays for ever.
+// maxKeptScratch bounds the buffers a pooled scratch keeps (its rows are
+// 500 at most, 4 KiB).
 const maxKeptScratch = 64 << 10
 
 func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 
 func putScratch(s *scratch) {
-	if cap(s.buf) > maxKeptScratch || s.html.Cap() > maxKeptScratch || cap(s.worlds) > 500 {
+	if cap(s.buf) > maxKeptScratch || s.html.Cap() > maxKeptScratch {
 		return
 	}
 	s.buf, s.worlds, s.order, s.fortunes = s.buf[:0], s.worlds[:0], s.order[:0], s.fortunes[:0]
