@@ -278,6 +278,23 @@ func TestBrokenRules(t *testing.T) {
 	}
 }
 
+// TestServerName: with Options.Server, every response must carry exactly
+// that Server header.
+func TestServerName(t *testing.T) {
+	f := newFake("")
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	fails := Run(srv.URL, Options{Server: "TFB", DateGap: time.Millisecond})
+	if len(fails) != 3+2*len(queryCases)+1 {
+		t.Errorf("%d failures, want one per request: %q", len(fails), fails)
+	}
+	for _, fl := range fails {
+		if !strings.HasSuffix(fl.Check, ": server") || !strings.Contains(fl.Detail, `"fake"`) {
+			t.Errorf("failure %q, want a server failure", fl)
+		}
+	}
+}
+
 // TestFailureString: the line "tfb verify" prints.
 func TestFailureString(t *testing.T) {
 	f := Failure{"queries=foo", "got 0 rows, want 1"}
