@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -35,7 +36,7 @@ var dbCount atomic.Int32
 func newDatabase(t testing.TB) (name, url string) {
 	t.Helper()
 	pgtest.Need(t, srv)
-	name = "tfb_" + string(rune('a'+dbCount.Add(1)))
+	name = "tfb_" + strconv.Itoa(int(dbCount.Add(1)))
 	url, err := tfbdb.Create(srv, name)
 	if err != nil {
 		t.Fatal(err)
