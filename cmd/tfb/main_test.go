@@ -177,8 +177,7 @@ func TestQueryCount(t *testing.T) {
 	}
 }
 
-// TestNativeAllocs: the native /json path allocates nothing (the engine's
-// test of the same kind covers /plaintext).
+// TestNativeAllocs: appending a row and reading queries allocate nothing.
 func TestNativeAllocs(t *testing.T) {
 	var buf [64]byte
 	if n := testing.AllocsPerRun(100, func() {
@@ -186,5 +185,29 @@ func TestNativeAllocs(t *testing.T) {
 		_ = queryCount([]byte("500"))
 	}); n != 0 {
 		t.Errorf("%v allocations per run, want 0", n)
+	}
+}
+
+// TestServerAllocs: /plaintext and /json, served by the engine on both
+// handlers, allocate nothing per request (whole process, the client
+// included, which allocates nothing; without the race detector, as
+// make allocs runs it). They need no database: the pool connects lazily.
+func TestServerAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	for _, h := range handlers {
+		base := serve(t, config{handler: h, dbURL: "postgres://postgres@127.0.0.1:1/none"})
+		for _, path := range []string{"/plaintext", "/json"} {
+			c := dialRaw(t, base)
+			req := []byte("GET " + path + " HTTP/1.1\r\nHost: tfb\r\n\r\n")
+			if n := testing.AllocsPerRun(1000, func() {
+				if s := c.do(t, req); s != 200 {
+					t.Fatalf("%s %s: status %d", h, path, s)
+				}
+			}); n != 0 {
+				t.Errorf("%s %s: %v allocations per request, want 0", h, path, n)
+			}
+		}
 	}
 }
