@@ -112,7 +112,7 @@ func (h *native) worlds(x *conn.Ctx, update bool) {
 	s.worlds = append(s.worlds[:0], make([]World, n)...)
 	var err error
 	if update {
-		err = h.db.updateWorlds(detached, s.worlds, s.order)
+		s.order, err = h.db.updateWorlds(detached, s.worlds, s.order)
 	} else {
 		err = h.db.randomWorlds(detached, s.worlds)
 	}
