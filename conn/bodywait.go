@@ -52,13 +52,14 @@ func (c *Conn) collectBody() error {
 		c.growForBody()
 		before := c.r1
 		err := c.readMidRequest(dl)
+		if err == errParked || err == errClosedIdle {
+			return err // parked (c is the poller's now: touch nothing), or closed meanwhile
+		}
 		b.got += int64(c.r1 - before)
 		switch {
 		case err == errWaitOver:
 			c.collecting = false
 			return c.cutBody()
-		case err == errParked || err == errClosedIdle:
-			return err // parked, or closed by another goroutine meanwhile
 		case err != nil:
 			// The client ended its side (or the socket failed) before
 			// the body was complete: the handler runs, as on net/http,
