@@ -26,8 +26,9 @@ var errBodyCut = errors.New("conn: request body cut while collected")
 // collectBody gathers the body of the request begun by beginRequest, when
 // it should be (see above); it returns nil once the handler may run,
 // errParked when the connection parked (Serve resumes here when it wakes,
-// c.collecting being set), or errBodyCut after answering 408 to a body
-// that missed its deadline.
+// c.collecting being set), errBodyCut after answering 408 to a body
+// that missed its deadline, or errClosedIdle when another goroutine closed
+// the connection.
 func (c *Conn) collectBody() error {
 	b := &c.x.body
 	if !c.collecting {
@@ -43,45 +44,28 @@ func (c *Conn) collectBody() error {
 			c.collecting = false
 			return nil
 		}
-		now := time.Now()
 		dl := b.deadline()
-		if !now.Before(dl) {
+		if !time.Now().Before(dl) {
 			c.collecting = false
 			return c.cutBody()
 		}
 		c.growForBody()
-		c.progress.Add(1)
-		// As for the rest of a head: wait on the goroutine while workers
-		// are plentiful, else park until bytes come or the deadline.
-		rdl := dl
-		linger := c.midLinger()
-		if linger <= 0 {
-			if err := c.park(dl, true); err != nil {
-				return err
-			}
-			linger = c.cfg.BufferReleaseDelay // the poller refused
+		before := c.r1
+		err := c.readMidRequest(dl)
+		if err == errParked || err == errClosedIdle {
+			return err // parked (c is the poller's now: touch nothing), or closed meanwhile
 		}
-		if t := now.Add(linger); t.Before(rdl) {
-			rdl = t
-		}
-		c.setReadDeadline(rdl)
-		n, err := c.nc.Read(c.rbuf[c.r1:])
-		c.r1 += n
-		b.got += int64(n)
-		if n > 0 || err == nil {
-			continue
-		}
-		if !isTimeout(err) {
+		b.got += int64(c.r1 - before)
+		switch {
+		case err == errWaitOver:
+			c.collecting = false
+			return c.cutBody()
+		case err != nil:
 			// The client ended its side (or the socket failed) before
 			// the body was complete: the handler runs, as on net/http,
 			// and its read reports the short body.
 			c.collecting = false
 			return nil
-		}
-		if time.Now().Before(dl) {
-			if err := c.park(dl, true); err != nil {
-				return err
-			}
 		}
 	}
 }

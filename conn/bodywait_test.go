@@ -3,7 +3,6 @@ package conn
 import (
 	"bufio"
 	"io"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -23,20 +22,8 @@ func TestMidRequestWakeReads(t *testing.T) {
 		t.Skip("no poller on this system:", err)
 	}
 	defer p.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, server := loopbackPair(t)
 	defer client.Close()
-	server, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var wg sync.WaitGroup
 	var wakes, handlers atomic.Int64
 	cfg := Config{Logger: quiet, Park: &Parking{Poller: p,

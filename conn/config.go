@@ -193,10 +193,14 @@ type Parking struct {
 	// guarantees it must give.
 	Poller Poller
 	// Wake receives a parked connection whose socket became readable (or
-	// whose peer left), and one in the middle of a head whose HeadTimeout
-	// passed (from ExpireParked). It is called on the poller's goroutine
-	// (or ExpireParked's), exactly once per park; it must not block, and
-	// must make some goroutine call c.Serve soon. Required.
+	// whose peer left), one in the middle of a head or body whose deadline
+	// passed (from ExpireParked), and one that yields its worker to
+	// others (with more pipelined requests buffered, it has served for a
+	// while and Linger says connections wait; see Conn.MidRequest). It is
+	// called on the poller's goroutine, ExpireParked's, or the yielding
+	// connection's own, exactly once per park or yield, as the caller's
+	// last act on the connection; it must not block, and must make some
+	// goroutine call c.Serve soon. Required.
 	Wake func(c *Conn)
 	// Linger, when set, is asked each time a parkable connection waits for
 	// bytes (its next request, or the rest of a head): how long it may

@@ -151,6 +151,7 @@ func (c *Conn) Serve() {
 		c.cfg.Counters.Active.Add(1)
 	}
 	c.takeWork()
+	c.w.turnStart, c.w.turnReqs = time.Time{}, 0
 	parked := false
 	defer func() {
 		if !parked {
@@ -185,7 +186,43 @@ func (c *Conn) Serve() {
 			c.flush()
 			return
 		}
+		if c.yieldTurn() {
+			parked = true // queued again: another worker may run it at once
+			c.cfg.Park.Wake(c)
+			return
+		}
 	}
+}
+
+// A client that pipelines without pause keeps its connection busy on one
+// worker for as long as it sends: fair to nobody while others wait for a
+// worker. So a connection that has served requests for turnQuantum in one
+// run, with more of them buffered, gives its worker up when others wait
+// (Parking.Linger says 0) and queues again through Parking.Wake, as one in
+// the middle of a request, behind the connections starting one. The clock
+// is read every yieldCheckEvery requests.
+const (
+	turnQuantum     = 2 * time.Millisecond
+	yieldCheckEvery = 16
+)
+
+// yieldTurn reports whether the connection should give up its worker
+// between two requests (see turnQuantum).
+func (c *Conn) yieldTurn() bool {
+	if !c.parkable || c.r1 == c.r0 {
+		return false // nothing buffered: it will wait, and park, by itself
+	}
+	w := c.w
+	if w.turnReqs++; w.turnReqs < yieldCheckEvery {
+		return false
+	}
+	w.turnReqs = 0
+	now := time.Now()
+	if w.turnStart.IsZero() {
+		w.turnStart = now
+		return false
+	}
+	return now.Sub(w.turnStart) >= turnQuantum && c.cfg.Park.Linger != nil && c.cfg.Park.Linger() <= 0
 }
 
 // Progress returns a number that changes each time the connection begins

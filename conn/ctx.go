@@ -85,6 +85,8 @@ type work struct {
 	headStart time.Time // the head being received began here (zero: none)
 	rdl       time.Time // read deadline last set on the connection (zero: unknown)
 	wdl       time.Time // write deadline last set on the connection (zero: unknown)
+	turnStart time.Time // this run of Serve began serving pipelined requests (zero: not yet); see yieldTurn
+	turnReqs  int       // requests since the clock was last looked at
 
 	req *requestCtx          // the current request's context, made on first use; see hangup.go
 	tls *tls.ConnectionState // the TLS state, made on first use (a TLS connection never parks)

@@ -127,9 +127,9 @@ func (c *Conn) unpark(w uint64) bool {
 }
 
 // MidRequest reports whether the connection is in the middle of a
-// request: handed to Parking.Wake with part of a head or body received,
-// rather than for a new request (a connection that has not run yet is not
-// in the middle of one). A server may run such connections after the
+// request: handed to Parking.Wake with part of a head or body received, or
+// yielding its worker between pipelined requests, rather than for a new
+// request (a connection that has not run yet is not in the middle of one). A server may run such connections after the
 // others: a slow client's next bytes can wait, a new request should not.
 // Meaningful between Wake and the next Serve; safe to call from any
 // goroutine then.

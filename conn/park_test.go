@@ -19,19 +19,7 @@ func parkPair(t *testing.T, idle time.Duration) (net.Conn, *Conn, *Config, func(
 	if err != nil {
 		t.Skip("no poller on this system:", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	server, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, server := loopbackPair(t)
 	var wg sync.WaitGroup
 	var finished atomic.Int32
 	cfg := Config{Logger: quiet, BufferReleaseDelay: 5 * time.Millisecond, IdleTimeout: idle,
@@ -64,6 +52,24 @@ func parkPair(t *testing.T, idle time.Duration) (net.Conn, *Conn, *Config, func(
 			t.Errorf("Finished called %d times, want 1", n)
 		}
 	}
+}
+
+// loopbackPair returns both ends of a new loopback TCP connection.
+func loopbackPair(t *testing.T) (client, server net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if client, err = net.Dial("tcp", ln.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	if server, err = ln.Accept(); err != nil {
+		client.Close()
+		t.Fatal(err)
+	}
+	return client, server
 }
 
 func waitCounter(t *testing.T, what string, v *atomic.Int64, want int64) {

@@ -60,36 +60,54 @@ func (c *Conn) readHead() error {
 			return err
 		}
 		headEnd := c.w.headStart.Add(c.cfg.HeadTimeout)
-		dl := headEnd
-		c.progress.Add(1)
-		if c.parkable {
-			now := time.Now()
-			linger := c.midLinger()
-			if linger <= 0 && now.Before(headEnd) {
-				if err := c.park(headEnd, true); err != nil {
-					return err
-				}
-				linger = c.cfg.BufferReleaseDelay // the poller refused
-			}
-			if t := now.Add(linger); t.Before(dl) {
-				dl = t
-			}
-		}
-		c.setReadDeadline(dl)
-		n, err := c.nc.Read(c.rbuf[c.r1:])
-		c.r1 += n
-		if n == 0 && err != nil {
-			if !isTimeout(err) {
-				return err
-			}
-			if !c.parkable || !time.Now().Before(headEnd) {
+		if err := c.readMidRequest(headEnd); err != nil {
+			if err == errWaitOver {
 				return errHeadTimeout
 			}
-			if err := c.park(headEnd, true); err != nil {
-				return err
-			}
+			return err
 		}
 	}
+}
+
+// errWaitOver is readMidRequest's word that the deadline passed.
+var errWaitOver = errors.New("conn: mid-request deadline passed")
+
+// readMidRequest waits for more of a head or body, until dl, and appends
+// what arrives to rbuf[r1:], which must have room. A parkable connection
+// waits on its goroutine for midLinger, then parks until bytes come, its
+// buffer and parser kept (errParked: Serve must return; a wake-up resumes
+// the caller). It returns nil when bytes came (or the poller refused to
+// park: the caller asks again), errWaitOver once dl has passed, and the
+// socket's error otherwise.
+func (c *Conn) readMidRequest(dl time.Time) error {
+	c.progress.Add(1)
+	now := time.Now()
+	rdl := dl
+	if c.parkable {
+		linger := c.midLinger()
+		if linger <= 0 && now.Before(dl) {
+			if err := c.park(dl, true); err != nil {
+				return err
+			}
+			linger = c.cfg.BufferReleaseDelay // the poller refused
+		}
+		if t := now.Add(linger); t.Before(rdl) {
+			rdl = t
+		}
+	}
+	c.setReadDeadline(rdl)
+	n, err := c.nc.Read(c.rbuf[c.r1:])
+	c.r1 += n
+	if n > 0 || err == nil {
+		return nil
+	}
+	if !isTimeout(err) {
+		return err
+	}
+	if !c.parkable || !time.Now().Before(dl) {
+		return errWaitOver
+	}
+	return c.park(dl, true)
 }
 
 // waitIdle waits for the first bytes of the next request with nothing

@@ -258,10 +258,12 @@ func TestHardeningSlowClients(t *testing.T) {
 	}
 	waitIdleServer(t, srv, 5*time.Second)
 	// The slow connections' goroutines are gone: only the normal client's
-	// connection is still served. (Pool workers outlive their connections
-	// until they expire; they hold no connection.)
-	if !waitFor(5*time.Second, func() bool { return connGoroutines() == 1 }) {
-		t.Errorf("%d connection goroutines left, want 1 (the normal client)", connGoroutines())
+	// connection may still be served (on the parking path it parks once
+	// it has been quiet for BufferReleaseDelay, and then holds none).
+	// Pool workers outlive their connections until they expire; they hold
+	// no connection.
+	if !waitFor(5*time.Second, func() bool { return connGoroutines() <= 1 }) {
+		t.Errorf("%d connection goroutines left, want at most 1 (the normal client)", connGoroutines())
 	}
 }
 

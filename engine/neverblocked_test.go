@@ -394,3 +394,66 @@ func TestShutdownWithBlockedAndCollecting(t *testing.T) {
 		t.Errorf("after Shutdown: %+v", st)
 	}
 }
+
+// TestPipelinerYields: a client that pipelines hundreds of requests does
+// not keep the only worker from a fresh client until it is done: its
+// connection yields the worker after a turn while others wait, and every
+// pipelined request is still answered, in order.
+func TestPipelinerYields(t *testing.T) {
+	var served atomic.Int64
+	var atFresh atomic.Int64
+	h := func(x *conn.Ctx) {
+		if string(x.Path()) == "/plaintext" {
+			atFresh.Store(served.Load())
+			testNative(x)
+			return
+		}
+		time.Sleep(300 * time.Microsecond) // well under the monitor's 2 ms
+		served.Add(1)
+		testNative(x)
+	}
+	srv := &engine.Server{Handler: conn.HandlerFunc(h), MaxWorkers: 1}
+	addr := startServer(t, srv)
+	if !srv.Parking() {
+		t.Skip("a connection yields its worker on the parking path")
+	}
+	// Small enough for one read into the 4 KiB buffer: the connection
+	// never waits for bytes, the only place it would park by itself.
+	const n = 100
+	var batch strings.Builder
+	for i := range n {
+		batch.WriteString(get(fmt.Sprintf("/seq?%d", i)))
+	}
+	nc, br := dial(t, addr)
+	if batch.Len() > 4096 {
+		t.Fatalf("batch of %d bytes", batch.Len())
+	}
+	io.WriteString(nc, batch.String())
+	if !waitFor(5*time.Second, func() bool { return served.Load() > 0 }) {
+		t.Fatal("pipelined requests not served")
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); fresh(t, addr, 5*time.Second) }()
+	finished := func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}
+	if !waitFor(5*time.Second, func() bool { return srv.Stats().Queued > 0 || finished() }) {
+		t.Fatal("the fresh client neither queued nor was served")
+	}
+	queuedAt := served.Load()
+	<-done
+	// The pipeliner looks at the clock every 16 requests and yields once
+	// its turn is over: the fresh client is served within a few checks.
+	t.Logf("fresh client queued after %d pipelined requests, served after %d", queuedAt, atFresh.Load())
+	if got := atFresh.Load(); got >= n || got-queuedAt > 48 {
+		t.Errorf("the fresh client, queued after %d pipelined requests, was served only after %d of %d", queuedAt, got, n)
+	}
+	for i := range n {
+		readSeq(t, br, fmt.Sprint(i))
+	}
+}

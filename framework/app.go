@@ -280,6 +280,8 @@ func (a *App) put(r *Request) {
 	r.httpReqs = r.httpReqs[:0]
 	clear(r.logAttrs)
 	r.logAttrs = r.logAttrs[:0]
+	clear(r.preset)
+	r.preset = r.preset[:0]
 	r.measure, r.sent, r.counted = false, sent{}, countedStream{}
 	r.probe, r.probed = false, nil
 	a.pool.Put(r)

@@ -171,13 +171,15 @@ func TestPlainResponseAllocs(t *testing.T) {
 }
 
 // TestPutResets: after a request that used every part of the Request
-// (FromHTTP, a replaced body, log attributes, Send, a routed pattern),
-// put leaves it as new but for the storage it keeps for the next one.
+// (FromHTTP, a replaced body, log attributes, a preset response header,
+// Send, a routed pattern), put leaves it as new but for the storage it
+// keeps for the next one.
 func TestPutResets(t *testing.T) {
 	a := quietApp()
 	a.Use(func(next Handler) Handler {
 		return func(r *Request) Response {
 			r.AddLogAttrs(slog.String("k", "v"))
+			r.SetResponseHeader("X-Preset", "v")
 			return r.Send(next(r))
 		}
 	}, FromHTTP(func(next http.Handler) http.Handler {
@@ -202,7 +204,8 @@ func TestPutResets(t *testing.T) {
 		serve()
 		r := a.get()
 		want := Request{app: a, native: nativeTransport{rw: r.native.rw}, body: body{buf: r.body.buf},
-			layers: r.layers, form: r.form, params: r.params, httpReqs: r.httpReqs, logAttrs: r.logAttrs}
+			layers: r.layers, form: r.form, params: r.params, httpReqs: r.httpReqs, logAttrs: r.logAttrs,
+			preset: r.preset}
 		if !reflect.DeepEqual(*r, want) {
 			t.Errorf("after put:\n%+v\nwant\n%+v", *r, want)
 		}

@@ -58,7 +58,8 @@ func (e *HTTPError) StatusCode() int { return e.Code }
 //     text stays in the log, where it cannot leak internals to a client.
 //
 // When the response is sent, a 5xx is logged at level Error with the error;
-// other statuses at level Debug. Error(nil) is a 500 too: a handler that
+// other statuses, and an error that is the request context's own
+// cancellation (the client hung up), at level Debug. Error(nil) is a 500 too: a handler that
 // means success should not call Error.
 func Error(err error) Response {
 	if err == nil {

@@ -61,6 +61,7 @@ func fromHTTPHandler(h http.Handler) Handler {
 			name, value := r.params.At(i)
 			hr.SetPathValue(name, decodePath(value))
 		}
+		r.presetHeaders(r.t.responseWriter().Header())
 		return r.t.serveHTTP(h, hr)
 	}
 }
@@ -92,7 +93,9 @@ type requestKey struct{}
 // Such a middleware writes the response itself, so the Response the inner
 // handlers return is sent from inside it; the middleware before it in the
 // chain see a Response that records what was written: its StatusCode,
-// Header and BytesWritten.
+// Header and BytesWritten. A header they add to that Response is too late
+// on net/http; middleware that tags every response sets its header before
+// calling next, with Request.SetResponseHeader.
 func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 	return func(next Handler) Handler {
 		inner := http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
@@ -111,6 +114,7 @@ func FromHTTP(mw func(http.Handler) http.Handler) Middleware {
 			r.httpReqs = append(r.httpReqs, hr)
 			outer := r.view
 			defer func() { r.view = outer }()
+			r.presetHeaders(r.t.responseWriter().Header())
 			return r.t.serveHTTP(h, hr)
 		}
 	}
@@ -146,10 +150,13 @@ func WriteError(w http.ResponseWriter, hr *http.Request, err error) {
 
 // adopt makes r read from hr and write to w, the request and writer a
 // net/http middleware passed on, until the middleware returns: the view
-// is replaced whole. See bodyAfter for the body.
+// is replaced whole. See bodyAfter for the body. Routing sets the Pattern
+// of hr itself (the middleware reads it after the next handler returns, as
+// otelhttp does), not only of the copy made here.
 func (r *Request) adopt(w http.ResponseWriter, hr *http.Request) {
 	b, fresh := r.bodyAfter(hr.Body)
 	if fresh { // the next one reads from the first byte: a copy with its own reader
+		r.httpReqs = append(r.httpReqs, hr)
 		hr = hr.WithContext(hr.Context())
 		hr.Body = r.bodyReaderOf(b)
 	}

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -203,6 +204,75 @@ func TestPattern(t *testing.T) {
 			seen = nil
 			mu.Unlock()
 			res := do(newReq(tt.method, tt.target, ""))
+			mu.Lock()
+			got := strings.Join(seen, ", ")
+			mu.Unlock()
+			if res.body != tt.body || got != strings.Join(tt.seen, ", ") {
+				t.Errorf("%s %s: body %q, middleware saw %s; want %q, %s", tt.method, tt.target, res.body, got, tt.body, strings.Join(tt.seen, ", "))
+			}
+		}
+	})
+}
+
+// countingBody wraps a request body, as otelhttp's byte counter does.
+type countingBody struct {
+	io.ReadCloser
+	n int
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += n
+	return n, err
+}
+
+// TestPatternBodyWrapped: a middleware that passes on a copy of the
+// request with its body wrapped (otelhttp, for every request with a body)
+// sees the route in the copy's Pattern after the next handler returns,
+// and the handler reads the body through the wrapper.
+func TestPatternBodyWrapped(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	wrap := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			cb := &countingBody{ReadCloser: r.Body}
+			r.Body = cb
+			r2 := r.WithContext(r.Context())
+			next.ServeHTTP(w, r2)
+			mu.Lock()
+			seen = append(seen, fmt.Sprintf("%s|%s|%d", r.Pattern, r2.Pattern, cb.n))
+			mu.Unlock()
+		})
+	}
+	a := quietApp()
+	a.Use(FromHTTP(wrap))
+	a.Post("/notes", func(r *Request) Response {
+		b, err := r.BodyBytes()
+		if err != nil {
+			return Error(err)
+		}
+		return Text(r.Pattern() + "|" + string(b))
+	})
+	a.Route("/api", func(g *Group) {
+		g.Use(FromHTTP(wrap))
+		g.Put("/notes/{id}", func(r *Request) Response {
+			b, _ := r.BodyBytes()
+			return Text(r.Pattern() + "|" + string(b))
+		})
+	})
+	transports(t, a, func(t *testing.T, do func(*http.Request) result) {
+		for _, tt := range []struct {
+			method, target, body string
+			seen                 []string
+		}{
+			{"POST", "/notes", "POST /notes|hello", []string{"POST /notes|POST /notes|5"}},
+			{"PUT", "/api/notes/1", "PUT /api/notes/{id}|hello", []string{
+				"PUT /api/notes/{id}|PUT /api/notes/{id}|5", "PUT /api/notes/{id}|PUT /api/notes/{id}|5"}},
+		} {
+			mu.Lock()
+			seen = nil
+			mu.Unlock()
+			res := do(newReq(tt.method, tt.target, "hello"))
 			mu.Lock()
 			got := strings.Join(seen, ", ")
 			mu.Unlock()

@@ -42,6 +42,7 @@ type Request struct {
 	form   formState // see form.go
 
 	logAttrs []slog.Attr   // see AddLogAttrs
+	preset   []headerField // see SetResponseHeader
 	measure  bool          // Send is counting what write sends
 	sent     sent          // what write sent last
 	counted  countedStream // the StreamWriter of a counted Stream
@@ -143,6 +144,36 @@ func (r *Request) Logger() *slog.Logger { return r.app.logger() }
 // middleware that log it (LogAttrs): middleware.RequestID adds the
 // request id. The attributes last until the handler returns.
 func (r *Request) AddLogAttrs(attrs ...slog.Attr) { r.logAttrs = append(r.logAttrs, attrs...) }
+
+// SetResponseHeader sets the header name to value on the response to
+// come, whatever answers the request: a Response the handlers return
+// (unless it sets name itself, which wins), an error rendered by the
+// ErrorRenderer, Timeout's 503, an http.Handler route, or net/http
+// middleware inside FromHTTP that writes the response itself. It is the
+// framework's w.Header().Set before next.ServeHTTP, for middleware that
+// tags every response (middleware.RequestID). A header added to the
+// Response after next returns is not the same: once an http.Handler or a
+// FromHTTP middleware further in has written the response, it reaches the
+// client through net/http never, and on the engine only while the head is
+// still buffered. Call it before the response is written.
+func (r *Request) SetResponseHeader(name, value string) {
+	name = http.CanonicalHeaderKey(name)
+	for i := range r.preset {
+		if r.preset[i].name == name {
+			r.preset[i].value = value
+			return
+		}
+	}
+	r.preset = append(r.preset, headerField{name: name, value: value})
+}
+
+// presetHeaders sets the headers of SetResponseHeader in h, the header
+// map of a ResponseWriter an http.Handler is about to write to.
+func (r *Request) presetHeaders(h http.Header) {
+	for _, f := range r.preset {
+		h[f.name] = []string{f.value}
+	}
+}
 
 // LogAttrs returns the attributes added by AddLogAttrs, in order. The
 // slice belongs to the Request: it is valid until the handler returns and

@@ -2,7 +2,9 @@ package framework
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -60,6 +62,9 @@ func (a *App) send(r *Request, resp Response) {
 func (r *Request) write(resp Response) {
 	status := resp.StatusCode()
 	r.sent = sent{status: status, header: resp.header, ctype: resp.ctype}
+	for _, f := range r.preset { // before the Response's own, which win
+		r.t.setHeader(f.name, f.value, false)
+	}
 	if resp.kind == kindContent {
 		r.sendContent(resp)
 		return
@@ -92,9 +97,13 @@ func (r *Request) write(resp Response) {
 			sw = &r.counted
 		}
 		if err := resp.stream(sw); err != nil {
+			level := slog.LevelError
+			if clientGone(r, err) {
+				level = slog.LevelDebug
+			}
 			attrs := append(make([]slog.Attr, 0, 3+len(r.logAttrs)), slog.String("method", r.method),
 				slog.String("path", r.Path()), slog.String("err", err.Error()))
-			r.app.logger().LogAttrs(r.Context(), slog.LevelError, "stream failed", append(attrs, r.logAttrs...)...)
+			r.app.logger().LogAttrs(r.Context(), level, "stream failed", append(attrs, r.logAttrs...)...)
 			t.abort()
 		}
 	default:
@@ -159,7 +168,7 @@ func (a *App) errorResponse(r *Request, resp Response) Response {
 		code = resp.status
 	}
 	level := slog.LevelDebug
-	if code >= 500 {
+	if code >= 500 && !clientGone(r, resp.err) {
 		level = slog.LevelError
 	}
 	// A flood fails every request alike: errLog writes an identical error
@@ -174,6 +183,16 @@ func (a *App) errorResponse(r *Request, resp Response) Response {
 		l.LogAttrs(r.Context(), level, "request failed", append(attrs, r.logAttrs...)...)
 	}
 	return a.renderError(r, resp, code, msg)
+}
+
+// clientGone reports whether err is the request's own cancellation: the
+// client hung up (or the server is being shut down) and the handler gave
+// up. Nobody is there to read the answer, and nothing failed on the
+// server, so it is logged at Debug rather than Error. A deadline (the
+// Timeout middleware's, a database call's) is a real failure and is not
+// covered.
+func clientGone(r *Request, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled)
 }
 
 // bodyAllowed reports whether a response with status may carry a body.

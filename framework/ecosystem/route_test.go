@@ -74,3 +74,42 @@ http_requests_total{code="404",handler="",method="get"} 1
 		}
 	})
 }
+
+// TestOtelhttpSpanNameWithBody: for a request with a body, which otelhttp
+// wraps and passes on in a copy of the request, the span is named by the
+// route too, on the App and on a group.
+func TestOtelhttpSpanNameWithBody(t *testing.T) {
+	mw, exp := tracing(t)
+	a := quietApp()
+	a.Use(framework.FromHTTP(mw))
+	echo := func(r *framework.Request) framework.Response {
+		b, _ := r.BodyBytes()
+		return framework.Text(string(b))
+	}
+	a.Post("/bookmarks", echo)
+	a.Route("/api", func(api *framework.Group) {
+		api.Use(framework.FromHTTP(mw))
+		api.Put("/bookmarks/{id}", echo)
+	})
+	fwtest.Servers(t, a, func(t *testing.T, c *fwtest.Client) {
+		for _, tt := range []struct {
+			method, target string
+			spans          []string
+		}{
+			{"POST", "/bookmarks", []string{"POST /bookmarks"}},
+			{"PUT", "/api/bookmarks/7", []string{"PUT /api/bookmarks/{id}", "PUT /api/bookmarks/{id}"}},
+		} {
+			exp.Reset()
+			if res := c.Do(tt.method, tt.target, `{"title": "Go"}`); res.Status != 200 || res.Body != `{"title": "Go"}` {
+				t.Errorf("%s %s: %d %q", tt.method, tt.target, res.Status, res.Body)
+			}
+			var names []string
+			for _, s := range exp.GetSpans() {
+				names = append(names, s.Name)
+			}
+			if strings.Join(names, ", ") != strings.Join(tt.spans, ", ") {
+				t.Errorf("%s %s: spans %q, want %q", tt.method, tt.target, names, tt.spans)
+			}
+		}
+	})
+}

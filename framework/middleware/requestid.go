@@ -24,8 +24,10 @@ const RequestIDKey = "request_id"
 // to the request's log attributes as "request_id" (so the framework's own
 // "request failed" lines, Recover's and AccessLog's carry it; see
 // framework.Request.AddLogAttrs), and sent back in the X-Request-Id
-// response header. Put it first, outermost, so that the header is set
-// before AccessLog sends the response.
+// response header, whatever writes the response (see
+// framework.Request.SetResponseHeader), unless the handler sets it itself.
+// Put it first, outermost, so that the header is set before AccessLog
+// sends the response.
 func RequestID() framework.Middleware {
 	return func(next framework.Handler) framework.Handler {
 		return func(r *framework.Request) framework.Response {
@@ -37,7 +39,8 @@ func RequestID() framework.Middleware {
 			}
 			r.SetContext(context.WithValue(r.Context(), requestIDKey{}, id))
 			r.AddLogAttrs(slog.String(RequestIDKey, id))
-			return next(r).WithHeader(RequestIDHeader, id)
+			r.SetResponseHeader(RequestIDHeader, id)
+			return next(r)
 		}
 	}
 }

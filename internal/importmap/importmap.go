@@ -30,12 +30,20 @@ var packages = []pkg{
 	// Programs, each a module of its own.
 	{"cmd/todo", "the demo app", []string{"engine", "framework", "framework/middleware", "framework/session", "ratelog", "sessionstore", "sessionstore/redisstore"}, []string{"github.com/redis/go-redis/v9"}},
 	{"cmd/hello", "the benchmark server", []string{"cmd/internal/benchbody", "cmd/internal/pprofserver", "conn", "engine", "framework", "internal/selfsigned"}, []string{"github.com/coder/websocket"}},
+	{"cmd/tfb", "the TechEmpower test types on PostgreSQL (framework and native), tfb db, tfb verify", []string{"cmd/internal/pprofserver", "cmd/tfb/internal/tfbdb", "cmd/tfb/internal/verify", "conn", "engine", "framework", "internal/pgtest"}, []string{"github.com/jackc/pgx/v5"}},
+	{"cmd/tfb/internal/verify", "the TechEmpower rules checked against a running server", []string{"cmd/tfb/internal/tfbdb"}, nil},
+	{"cmd/tfb/internal/tfbdb", "the TechEmpower tables and rows, on a throwaway PostgreSQL", []string{"internal/pgtest"}, nil},
 	{"cmd/microbench", "the load generator and server comparison", []string{"loadtest"}, nil},
 	{"cmd/microbench/fasthttpserver", "the fasthttp contender", []string{"cmd/internal/benchbody"}, []string{"github.com/valyala/fasthttp"}},
 	{"cmd/microbench/nbioserver", "the nbio contender", []string{"cmd/internal/benchbody"}, []string{"github.com/lesismal/nbio"}},
 	{"cmd/clustertest", "the client of make cluster-test", nil, nil},
 	{"cmd/internal/benchbody", "the benchmark bodies every contender sends", nil, nil},
 	{"cmd/internal/pprofserver", "pprof on an address of its own", nil, nil},
+	// Examples, each a module of its own.
+	{"examples/bookmarks", "the bookmarks JSON API on pgx and PostgreSQL, with otelhttp, Prometheus, CORS and a rate limit", []string{"engine", "framework", "framework/middleware"},
+		[]string{"github.com/go-chi/httprate", "github.com/jackc/pgx/v5", "github.com/prometheus/client_golang", "github.com/rs/cors",
+			"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp", "go.opentelemetry.io/otel", "go.opentelemetry.io/otel/trace"}},
+	{"examples/bookmarks/cmd/devdb", "a throwaway PostgreSQL for trying the bookmarks example", []string{"internal/pgtest"}, nil},
 	// The load generator: a client, a module of its own.
 	{"loadtest", "load generation and measurement", []string{"cookiejar", "internal/ascii"}, []string{"github.com/HdrHistogram/hdrhistogram-go"}},
 	// The library (the root module) and its driver-backed store.
