@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math/bits"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,12 @@ type worker struct {
 	seenProgress uint64
 	seenAt       time.Time
 }
+
+// workerPool recycles worker records, so that a burst of short drain
+// loops leaves no garbage. A record keeps its state word (and so its serve
+// count) across uses: a compare-and-swap by the monitor on a word it read
+// during an earlier use can never succeed.
+var workerPool = sync.Pool{New: func() any { return new(worker) }}
 
 const (
 	workerServing  uint64 = 1

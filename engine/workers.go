@@ -130,7 +130,7 @@ func (s *Server) acquireSlot() bool {
 // released no longer holds a slot: when its connection lets go it takes a
 // slot again to go on draining, or leaves.
 func (s *Server) drain() {
-	w := &worker{}
+	w := workerPool.Get().(*worker)
 	s.busy.Store(w, struct{}{})
 	for {
 		c := s.ready.pop()
@@ -138,6 +138,7 @@ func (s *Server) drain() {
 			s.busy.Delete(w)
 			s.slots.Add(-1)
 			if s.ready.len() == 0 || !s.acquireSlot() {
+				workerPool.Put(w)
 				return
 			}
 			s.busy.Store(w, struct{}{})
@@ -151,6 +152,7 @@ func (s *Server) drain() {
 		s.blocked.Add(-1)
 		s.updateOverload()
 		if !s.acquireSlot() {
+			workerPool.Put(w)
 			return
 		}
 		s.busy.Store(w, struct{}{})
