@@ -60,7 +60,7 @@ bench:
 ## (framework, native) against fasthttp, gin, echo, chi and hertz
 ## (cmd/tfb/peers), wrk with the server and wrk pinned to a core each;
 ## prints a table and appends it to docs/benchmarks.md. QUICK=1: one
-## short round of three cases (under a minute); DUR, ROUNDS, CONTENDERS,
+## short round of two cases (under a minute); DUR, ROUNDS, CONTENDERS,
 ## CASES, POOL: see scripts/bench-tfb.sh
 BENCH_TFB_VARS = $(strip $(foreach v,QUICK DUR ROUNDS CONTENDERS CASES POOL,$(if $($(v)),$(v)='$($(v))')))
 bench-tfb:

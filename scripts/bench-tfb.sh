@@ -14,11 +14,14 @@
 # overrides it for all). Collected per run: req/s, server CPU per request
 # (utime+stime of /proc/PID/stat), p99 (wrk --latency), and PostgreSQL CPU
 # per request: the postmaster's own and reaped children's CPU plus that of
-# its live children (the backends), before and after. The median round is
-# reported (by req/s; its other columns are from the same run).
+# its live children (the backends), before and after; and the cores each
+# used over the run (CPU seconds per second): a server below one core while
+# PostgreSQL is busy is waiting on the database or its pool, not on its own
+# code. The median round is reported (by req/s; its other columns are from
+# the same run).
 #
 # Usage: scripts/bench-tfb.sh [-quick]       (make bench-tfb [QUICK=1])
-#   -quick or QUICK=1: 1 round of 2 s, no warm-up, three cases: under a
+#   -quick or QUICK=1: 1 round of 2 s, no warm-up, two cases: under a
 #     minute once the binaries are built.
 #   DUR=5s ROUNDS=3   the duration of each run and the rounds (defaults 5s, 3)
 #   CONTENDERS="tfb-native gin"   limits the run to those servers
@@ -32,7 +35,7 @@ QUICK=${QUICK:-}
 [ "${1:-}" = -quick ] && QUICK=1
 if [ -n "$QUICK" ]; then
   DUR=${DUR:-2s}; ROUNDS=${ROUNDS:-1}; WARM=0
-  DEFAULT_CASES="json:256 db:64 fortunes:64"
+  DEFAULT_CASES="json:256 db:64"
 else
   DUR=${DUR:-5s}; ROUNDS=${ROUNDS:-3}; WARM=1
   DEFAULT_CASES="plaintext:256 json:256 db:64 db:256 queries:64 queries:256 updates:64 updates:256 fortunes:64 fortunes:256"
@@ -42,19 +45,22 @@ PORT=${PORT:-18290}
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)"; exit 1; }
 
 bench_start bench-tfb
-echo "building tfb and the peers..." >&2
-(cd cmd/tfb && go build -o "$tmp/tfb" .)
-(cd cmd/tfb/peers && go build -o "$tmp/" ./fasthttp ./gin ./echo ./chi ./hertz)
+# Built into bin/bench-tfb, not $tmp: go build links again only what changed.
+bin=$PWD/bin/bench-tfb
+mkdir -p "$bin"
+echo "building tfb and the peers into $bin..." >&2
+(cd cmd/tfb && go build -o "$bin/tfb" .)
+(cd cmd/tfb/peers && go build -o "$bin/" ./fasthttp ./gin ./echo ./chi ./hertz)
 TICK=$(getconf CLK_TCK)
 
 declare -A CMD=(
-  [tfb-framework]="$tmp/tfb -handler framework"
-  [tfb-native]="$tmp/tfb -handler native"
-  [fasthttp]="$tmp/fasthttp"
-  [gin]="$tmp/gin"
-  [echo]="$tmp/echo"
-  [chi]="$tmp/chi"
-  [hertz]="$tmp/hertz"
+  [tfb-framework]="$bin/tfb -handler framework"
+  [tfb-native]="$bin/tfb -handler native"
+  [fasthttp]="$bin/fasthttp"
+  [gin]="$bin/gin"
+  [echo]="$bin/echo"
+  [chi]="$bin/chi"
+  [hertz]="$bin/hertz"
 )
 ORDER=(tfb-framework tfb-native fasthttp gin echo chi hertz)
 if [ -n "${CONTENDERS:-}" ]; then read -r -a ORDER <<<"$CONTENDERS"; fi
@@ -62,7 +68,7 @@ POOLFLAG=""
 [ -n "${POOL:-}" ] && POOLFLAG="-pool $POOL"
 
 # The database: tfb db prints DATABASE_URL=... once it is ready.
-"$tmp/tfb" db > "$tmp/db.out" 2> "$tmp/db.err" &
+"$bin/tfb" db > "$tmp/db.out" 2> "$tmp/db.err" &
 dbpid=$!
 pids+=("$dbpid")
 for _ in $(seq 600); do grep -q '^DATABASE_URL=' "$tmp/db.out" && break; kill -0 "$dbpid" 2>/dev/null || break; sleep 0.1; done
@@ -78,15 +84,13 @@ done
 pgversion=$("$(readlink -f /proc/$postmaster/exe)" --version 2>/dev/null | sed 's/^postgres (PostgreSQL)/PostgreSQL/') || pgversion=PostgreSQL
 
 # pg_cpu: the clock ticks PostgreSQL has used so far: the postmaster's own
-# and its reaped children's (fields 14-17), and its live children's own.
+# and its reaped children's (fields 14-17), and its live children's own
+# (a backend that exits meanwhile is skipped: its time moves to the
+# postmaster's reaped children). One awk for all: it runs between wrk runs.
+# The comm of every postgres process is "postgres", so the fields count.
 pg_cpu() {
-  local total t p
-  total=$(sed 's/.*) //' "/proc/$postmaster/stat" | awk '{print $12 + $13 + $14 + $15}')
-  for p in $(pgrep -P "$postmaster"); do
-    t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
-    total=$((total + ${t:-0}))
-  done
-  echo "$total"
+  cat "/proc/$postmaster/stat" $(pgrep -P "$postmaster" | sed 's|.*|/proc/&/stat|') 2>/dev/null |
+    awk 'NR == 1 { t += $16 + $17 } { t += $14 + $15 } END { print t }'
 }
 
 results="$tmp/results"
@@ -112,10 +116,10 @@ run_one() { # name test conns
   if [ "$WARM" = 1 ]; then
     taskset -c 1 wrk -t1 -c"$conns" -d1s $extra "http://127.0.0.1:$PORT$path" -- 16 >/dev/null 2>&1
   fi
-  local t0 t1 g0 g1 out
-  t0=$(cpu "$pid"); g0=$(pg_cpu)
+  local t0 t1 g0 g1 w0 w1 out
+  t0=$(cpu "$pid"); g0=$(pg_cpu); w0=$(date +%s%N)
   out=$(taskset -c 1 wrk -t1 -c"$conns" -d"$DUR" --latency $extra "http://127.0.0.1:$PORT$path" -- 16)
-  t1=$(cpu "$pid"); g1=$(pg_cpu)
+  t1=$(cpu "$pid"); g1=$(pg_cpu); w1=$(date +%s%N)
   kill -INT "$pid"; wait "$pid" 2>/dev/null || true
   pids=("$dbpid")
   local reqs rps p99 errs
@@ -124,9 +128,10 @@ run_one() { # name test conns
   p99=$(awk '$1=="99%"{print $2}' <<<"$out")
   errs=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out" | tr '\n' ' ')
   awk -v c="$test:$conns" -v n="$name" -v rps="$rps" -v p99="$p99" -v reqs="$reqs" -v t="$TICK" \
-      -v s=$((t1 - t0)) -v g=$((g1 - g0)) -v e="$errs" \
-      'BEGIN{ if (reqs == 0) reqs = 1; printf "%s %s %.0f %.2f %s %.2f %s\n", c, n, rps, s/t*1e6/reqs, p99, g/t*1e6/reqs, e }' >> "$results"
-  echo "  $test c$conns $name: $(tail -1 "$results" | cut -d' ' -f3-)" >&2
+      -v s=$((t1 - t0)) -v g=$((g1 - g0)) -v w=$((w1 - w0)) -v e="$errs" \
+      'BEGIN{ if (reqs == 0) reqs = 1; w /= 1e9
+        printf "%s %s %.0f %.2f %s %.2f %.2f/%.2f %s\n", c, n, rps, s/t*1e6/reqs, p99, g/t*1e6/reqs, s/t/w, g/t/w, e }' >> "$results"
+  echo "  ${SECONDS}s $test c$conns $name: $(tail -1 "$results" | cut -d' ' -f3-)" >&2
 }
 
 start=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -140,15 +145,15 @@ done
 
 table="$tmp/table"
 {
-  echo "| test | conns | server | req/s | server CPU µs/req | p99 | PostgreSQL CPU µs/req |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| test | conns | server | req/s | server CPU µs/req | p99 | PostgreSQL CPU µs/req | cores used, server/PostgreSQL |"
+  echo "|---|---|---|---|---|---|---|---|"
   for c in "${CASES[@]}"; do
     for name in "${ORDER[@]}"; do
       awk -v c="$c" -v n="$name" '$1==c && $2==n' "$results" | sort -k3 -n |
         awk -v r="$ROUNDS" 'NR==int((r+1)/2){split($1, tc, ":"); t = tc[1]
           if (t == "queries" || t == "updates") t = t "=20"
           if (t == "plaintext") t = t " (16-deep pipeline)"
-          printf "| %s | %s | %s | %s | %s | %s | %s |\n", t, tc[2], $2, $3, $4, $5, $6}'
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", t, tc[2], $2, $3, $4, $5, $6, $7}'
     done
   done
 } > "$table"
