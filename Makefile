@@ -16,7 +16,7 @@ MODULES  := . $(NESTED)
 # inside nbhttp, not in our code). Everything of ours runs under -race.
 NORACE   := ./cmd/microbench/nbioserver
 
-.PHONY: run hello test test-root test-nested vet lint bench bench-tfb allocs fuzz fuzz-short e2e stress cluster-test clean
+.PHONY: run hello tfb tfb-db tfb-verify test test-root test-nested vet lint bench bench-tfb allocs fuzz fuzz-short e2e stress cluster-test clean
 
 ## run: build the demo app (cmd/todo) into bin/todo and exec it on $(ADDR)
 ## with embedded defaults; the shell is replaced by the server, so the
@@ -28,6 +28,26 @@ run:
 ## hello: start the benchmark server (cmd/hello, native handler) on $(ADDR)
 hello:
 	cd cmd/hello && $(GO) run . -addr $(ADDR)
+
+## tfb-db: a throwaway PostgreSQL with the TechEmpower tables (cmd/tfb:
+## tfb db); prints DATABASE_URL=... and runs until interrupted, then
+## removes it. Needs Debian's postgresql (.ci/run installs it).
+tfb-db:
+	cd cmd/tfb && $(GO) build -o ../../bin/tfb .
+	exec ./bin/tfb db
+
+## tfb: the TechEmpower server on $(ADDR) with $(TFB_HANDLER) (framework
+## or native) on $$DATABASE_URL (from make tfb-db)
+TFB_HANDLER ?= framework
+tfb:
+	cd cmd/tfb && $(GO) build -o ../../bin/tfb .
+	exec ./bin/tfb -addr $(ADDR) -handler $(TFB_HANDLER)
+
+## tfb-verify: check the server on $(ADDR) against the TechEmpower rules
+## (with $$DATABASE_URL, also that /updates persisted)
+tfb-verify:
+	cd cmd/tfb && $(GO) build -o ../../bin/tfb .
+	./bin/tfb verify $${DATABASE_URL:+-db "$$DATABASE_URL"} http://$(ADDR)
 
 ## test: vet, then every test of every module with the race detector
 test: vet test-root test-nested

@@ -133,12 +133,13 @@ func (d *DB) readWorlds(ctx context.Context, ws []World) error {
 // single-row UPDATE per distinct id in one batch. The batch runs as one
 // implicit transaction, so its rows are locked in id order: concurrent
 // calls cannot deadlock. An id drawn twice gets one new number, so that
-// ws says what the table holds after the write.
-func (d *DB) updateWorlds(ctx context.Context, ws []World, order []int) error {
+// ws says what the table holds after the write. Its work space is order
+// (may be nil), which it returns, grown, for reuse.
+func (d *DB) updateWorlds(ctx context.Context, ws []World, order []int) ([]int, error) {
 	ctx, cancel := d.context(ctx)
 	defer cancel()
 	if err := d.readWorlds(ctx, ws); err != nil {
-		return err
+		return order, err
 	}
 	// order: the indexes of ws by id.
 	order = order[:0]
@@ -156,9 +157,9 @@ func (d *DB) updateWorlds(ctx context.Context, ws []World, order []int) error {
 		b.Queue(updateWorld, ws[i].RandomNumber, ws[i].ID)
 	}
 	if err := d.pool.SendBatch(ctx, &b).Close(); err != nil {
-		return fail(err)
+		return order, fail(err)
 	}
-	return nil
+	return order, nil
 }
 
 // fortunes appends every Fortune row to dst, in the table's order.

@@ -42,9 +42,8 @@ func newFrameworkApp(db *DB) *framework.App {
 		return framework.JSON(ws)
 	})
 	app.Get("/updates", func(r *framework.Request) framework.Response {
-		n := queryCount(r.Query("queries"))
-		ws := make([]World, n)
-		if err := db.updateWorlds(r.Context(), ws, make([]int, 0, n)); err != nil {
+		ws := make([]World, queryCount(r.Query("queries")))
+		if _, err := db.updateWorlds(r.Context(), ws, nil); err != nil {
 			return framework.Error(err)
 		}
 		return framework.JSON(ws)

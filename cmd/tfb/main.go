@@ -4,7 +4,7 @@
 //
 //	tfb [-addr HOST:PORT] [-db URL] [-handler framework|native] [-pool N] [-timeout D] [-pprof ADDR]
 //	tfb db [-port P]
-//	tfb verify [-db URL] [-date-gap D] URL
+//	tfb verify [-db URL] [-date-gap D] [-server NAME] URL
 //
 // The server answers GET /plaintext, /json, /db, /queries?queries=N,
 // /updates?queries=N and /fortunes as the benchmark asks (docs/tfb.md),
@@ -24,8 +24,9 @@
 //
 // "tfb verify URL" checks a running server (URL like
 // http://127.0.0.1:8080) against every rule and prints each failure by
-// name; it exits 1 if there is any. With -db it also checks that /updates
-// wrote the values it returned.
+// name; it exits 1 if there is any. It wants "Server: TFB" exactly unless
+// -server says otherwise (-server "" accepts any). With -db it also checks
+// that /updates wrote the values it returned.
 package main
 
 import (
@@ -203,13 +204,14 @@ func runVerify(args []string, stdout io.Writer) error {
 	fl := flag.NewFlagSet("tfb verify", flag.ContinueOnError)
 	dbURL := fl.String("db", "", "PostgreSQL URL of the server's database: also check that /updates persisted its values")
 	gap := fl.Duration("date-gap", verify.DefaultDateGap, "time between the two requests whose Date headers must differ")
+	server := fl.String("server", serverName, "the exact Server header every response must carry; empty: any")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	if fl.NArg() != 1 {
-		return errors.New("usage: tfb verify [-db URL] [-date-gap D] URL")
+		return errors.New("usage: tfb verify [-db URL] [-date-gap D] [-server NAME] URL")
 	}
-	opts := verify.Options{DateGap: *gap}
+	opts := verify.Options{DateGap: *gap, Server: *server}
 	if *dbURL != "" {
 		db, err := openDB(*dbURL, 2, 2*time.Second, 5*time.Second)
 		if err != nil {

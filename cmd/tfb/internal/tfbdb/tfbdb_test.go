@@ -1,7 +1,9 @@
 package tfbdb
 
 import (
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/microframe/microframe/internal/pgtest"
@@ -12,17 +14,21 @@ var srv *pgtest.Server
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(pgtest.WithServer(m, &srv)) }
 
+// runs makes a database name of its own for each run (-count).
+var runs atomic.Int32
+
 // TestCreate: the database holds the benchmark's rows, every value in range.
 func TestCreate(t *testing.T) {
 	pgtest.Need(t, srv)
-	if _, err := Create(srv, "tfbdb_create"); err != nil {
+	name := "tfbdb_create_" + strconv.Itoa(int(runs.Add(1)))
+	if _, err := Create(srv, name); err != nil {
 		t.Fatal(err)
 	}
-	if err := Check(srv, "tfbdb_create"); err != nil {
+	if err := Check(srv, name); err != nil {
 		t.Fatal(err)
 	}
 	// Unquoted names fold to lower case: both spellings work.
-	if out, err := srv.Query("tfbdb_create", "SELECT count(*) FROM world WHERE randomnumber BETWEEN 1 AND 10000"); err != nil || out != "10000" {
+	if out, err := srv.Query(name, "SELECT count(*) FROM world WHERE randomnumber BETWEEN 1 AND 10000"); err != nil || out != "10000" {
 		t.Fatalf("lower-case query: %q, %v", out, err)
 	}
 }

@@ -74,8 +74,8 @@ func (r *run) fortunes() {
 	additional := false
 	for _, rw := range rows {
 		switch {
-		case rw.id == 0 && rw.message == tfbdb.AdditionalFortune:
-			additional = true
+		case rw.id == 0: // the additional check's
+			additional = additional || rw.message == tfbdb.AdditionalFortune
 		case rw.id >= 1 && rw.id <= len(tfbdb.Fortunes):
 			// The Japanese fortune's bytes are the utf-8 check's.
 			if want := tfbdb.Fortunes[rw.id-1]; rw.message != want && want != japanese {

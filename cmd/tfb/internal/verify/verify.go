@@ -4,8 +4,8 @@
 //
 // Run requests each test type (/plaintext, /json, /db,
 // /queries?queries=N, /updates?queries=N, /fortunes) and checks, on every
-// response: status 200; the Content-Type of the test; a Server header; a
-// Date header that parses as an HTTP date; a Content-Length or chunked
+// response: status 200; the Content-Type of the test; a Server header
+// (exactly Options.Server, when set); a Date header that parses as an HTTP date; a Content-Length or chunked
 // framing. Then each body: the exact text and JSON objects, JSON rows
 // with exactly the keys id and randomNumber, both integers in 1..10000;
 // the row count of queries (missing, empty, 0, foo, -1 → 1; 1, 20, 500;
@@ -62,6 +62,9 @@ type Options struct {
 	// DateGap is the time between the two requests whose Date headers
 	// must differ. Zero means DefaultDateGap.
 	DateGap time.Duration
+	// Server, when set, is the exact Server header every response must
+	// carry; empty means any non-empty value (the benchmark's rule).
+	Server string
 	// World, when set, reads the randomNumber of World row id from the
 	// server's database: Run then checks that each row /updates returned
 	// holds the returned value.
@@ -139,8 +142,11 @@ func (r *run) get(name, path, want string) ([]byte, *http.Response) {
 		return nil, nil
 	}
 	r.checkType(name, resp.Header.Get("Content-Type"), want)
-	if resp.Header.Get("Server") == "" {
+	switch sv := resp.Header.Get("Server"); {
+	case sv == "":
 		r.fail(name+": server", "no Server header")
+	case r.opts.Server != "" && sv != r.opts.Server:
+		r.fail(name+": server", "Server %q, want %q", sv, r.opts.Server)
 	}
 	if d := resp.Header.Get("Date"); d == "" {
 		r.fail(name+": date", "no Date header")
