@@ -45,6 +45,7 @@ PORT=${PORT:-18290}
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)"; exit 1; }
 
 bench_start bench-tfb
+trap 'echo "bench-tfb: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 # Built into bin/bench-tfb, not $tmp: go build links again only what changed.
 bin=$PWD/bin/bench-tfb
 mkdir -p "$bin"
@@ -89,7 +90,7 @@ pgversion=$("$(readlink -f /proc/$postmaster/exe)" --version 2>/dev/null | sed '
 # postmaster's reaped children). One awk for all: it runs between wrk runs.
 # The comm of every postgres process is "postgres", so the fields count.
 pg_cpu() {
-  cat "/proc/$postmaster/stat" $(pgrep -P "$postmaster" | sed 's|.*|/proc/&/stat|') 2>/dev/null |
+  { cat "/proc/$postmaster/stat" $(pgrep -P "$postmaster" | sed 's|.*|/proc/&/stat|') 2>/dev/null || true; } |
     awk 'NR == 1 { t += $16 + $17 } { t += $14 + $15 } END { print t }'
 }
 
