@@ -16,7 +16,7 @@ MODULES  := . $(NESTED)
 # inside nbhttp, not in our code). Everything of ours runs under -race.
 NORACE   := ./cmd/microbench/nbioserver
 
-.PHONY: run hello tfb tfb-db tfb-verify test test-root test-nested vet lint bench allocs fuzz fuzz-short e2e stress cluster-test clean
+.PHONY: run hello tfb tfb-db tfb-verify test test-root test-nested vet lint bench bench-tfb allocs fuzz fuzz-short e2e stress cluster-test clean
 
 ## run: build the demo app (cmd/todo) into bin/todo and exec it on $(ADDR)
 ## with embedded defaults; the shell is replaced by the server, so the
@@ -75,6 +75,17 @@ lint: vet
 bench:
 	@set -e; for d in $(MODULES); do echo "== $$d"; \
 	  (cd $$d && $(GO) test -run='^$$' -bench=. -benchmem -benchtime=500ms ./...); done
+
+## bench-tfb: the TechEmpower test types on a throwaway PostgreSQL, cmd/tfb
+## (framework, native) against fasthttp, gin, echo, chi and hertz
+## (cmd/tfb/peers), wrk with the server and wrk pinned to a core each;
+## prints a table and appends it to docs/benchmarks.md. QUICK=1: one
+## short round of two cases (under a minute); DUR, ROUNDS, CONTENDERS,
+## CASES, POOL: see scripts/bench-tfb.sh
+BENCH_TFB_VARS = $(strip $(foreach v,QUICK DUR ROUNDS CONTENDERS CASES POOL,$(if $($(v)),$(v)='$($(v))')))
+bench-tfb:
+	BENCH_CMD="make bench-tfb$(if $(BENCH_TFB_VARS), $(BENCH_TFB_VARS))" \
+	  QUICK=$(QUICK) bash scripts/bench-tfb.sh
 
 ## allocs: the allocation and idle-memory checks of every module without
 ## the race detector, which changes allocation counts (.ci/run runs it)

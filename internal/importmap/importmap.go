@@ -30,6 +30,13 @@ var packages = []pkg{
 	// Programs, each a module of its own.
 	{"cmd/todo", "the demo app", []string{"engine", "framework", "framework/middleware", "framework/session", "ratelog", "sessionstore", "sessionstore/redisstore"}, []string{"github.com/redis/go-redis/v9"}},
 	{"cmd/hello", "the benchmark server", []string{"cmd/internal/benchbody", "cmd/internal/pprofserver", "conn", "engine", "framework", "internal/selfsigned"}, []string{"github.com/coder/websocket"}},
+	{"cmd/tfb/peers", "the TechEmpower peers' module; tests only (every peer and cmd/tfb on one database, verified and compared)", nil, nil},
+	{"cmd/tfb/peers/fasthttp", "the fasthttp TechEmpower peer", []string{"cmd/tfb/peers/internal/store"}, []string{"github.com/valyala/fasthttp"}},
+	{"cmd/tfb/peers/gin", "the gin TechEmpower peer", []string{"cmd/tfb/peers/internal/store"}, []string{"github.com/gin-gonic/gin"}},
+	{"cmd/tfb/peers/echo", "the echo TechEmpower peer", []string{"cmd/tfb/peers/internal/store"}, []string{"github.com/labstack/echo/v4"}},
+	{"cmd/tfb/peers/chi", "the chi TechEmpower peer", []string{"cmd/tfb/peers/internal/store"}, []string{"github.com/go-chi/chi/v5"}},
+	{"cmd/tfb/peers/hertz", "the hertz TechEmpower peer", []string{"cmd/tfb/peers/internal/store"}, []string{"github.com/cloudwego/hertz"}},
+	{"cmd/tfb/peers/internal/store", "the peers' shared database code (pgx pool, prepared statements)", []string{"cmd/tfb/internal/tfbdb"}, []string{"github.com/jackc/pgx/v5"}},
 	{"cmd/tfb", "the TechEmpower test types on PostgreSQL (framework and native), tfb db, tfb verify", []string{"cmd/internal/pprofserver", "cmd/tfb/internal/tfbdb", "cmd/tfb/internal/verify", "conn", "engine", "framework", "internal/pgtest"}, []string{"github.com/jackc/pgx/v5"}},
 	{"cmd/tfb/internal/verify", "the TechEmpower rules checked against a running server", []string{"cmd/tfb/internal/tfbdb"}, nil},
 	{"cmd/tfb/internal/tfbdb", "the TechEmpower tables and rows, on a throwaway PostgreSQL", []string{"internal/pgtest"}, nil},
