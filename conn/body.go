@@ -26,7 +26,7 @@ type body struct {
 
 	// While the body is collected before the handler runs (bodywait.go):
 	// a decoder that scans the chunked bytes buffered so far for the end
-	// of the body, and how far it got past c.r0.
+	// of the body, and how far it got past c.w.r0.
 	scan    parse.ChunkedDecoder
 	scanned int
 }
@@ -64,7 +64,7 @@ func (b *body) Read(p []byte) (int, error) {
 	if b.expect {
 		b.expect = false
 		if !b.c.x.headSent {
-			b.c.out = append(b.c.out, continueLine...)
+			b.c.w.out = append(b.c.w.out, continueLine...)
 			if err := b.c.flush(); err != nil {
 				return 0, b.fail(err)
 			}
@@ -82,9 +82,9 @@ func (b *body) readLength(p []byte) (int, error) {
 		p = p[:b.remaining]
 	}
 	var n int
-	if c.r1 > c.r0 {
-		n = copy(p, c.rbuf[c.r0:c.r1])
-		c.r0 += n
+	if c.w.r1 > c.w.r0 {
+		n = copy(p, c.w.rbuf[c.w.r0:c.w.r1])
+		c.w.r0 += n
 	} else {
 		if err := b.prepareRead(); err != nil {
 			return 0, b.fail(err)
@@ -94,14 +94,14 @@ func (b *body) readLength(p []byte) (int, error) {
 			n, err = c.nc.Read(p) // large reads skip the buffer
 			b.got += int64(n)
 		} else {
-			c.r0, c.r1 = c.keep, c.keep // past the head the handler may still read
+			c.w.r0, c.w.r1 = c.w.keep, c.w.keep // past the head the handler may still read
 			if err = c.makeRoom(); err == nil {
 				var m int
-				m, err = c.nc.Read(c.rbuf[c.r1:])
-				c.r1 += m
+				m, err = c.nc.Read(c.w.rbuf[c.w.r1:])
+				c.w.r1 += m
 				b.got += int64(m)
-				n = copy(p, c.rbuf[c.r0:c.r1])
-				c.r0 += n
+				n = copy(p, c.w.rbuf[c.w.r0:c.w.r1])
+				c.w.r0 += n
 			}
 		}
 		if n == 0 {
@@ -123,9 +123,9 @@ func (b *body) readLength(p []byte) (int, error) {
 func (b *body) readChunked(p []byte) (int, error) {
 	c := b.c
 	for {
-		if c.r1 > c.r0 {
-			nd, ns, err := b.dec.Decode(p, c.rbuf[c.r0:c.r1])
-			c.r0 += ns
+		if c.w.r1 > c.w.r0 {
+			nd, ns, err := b.dec.Decode(p, c.w.rbuf[c.w.r0:c.w.r1])
+			c.w.r0 += ns
 			if err == io.EOF {
 				b.err = io.EOF
 				c.bodyEnded()
@@ -137,7 +137,7 @@ func (b *body) readChunked(p []byte) (int, error) {
 			if nd > 0 {
 				return nd, nil
 			}
-			if ns > 0 && c.r1 > c.r0 {
+			if ns > 0 && c.w.r1 > c.w.r0 {
 				continue // consumed framing only; more input waits
 			}
 		}
@@ -147,8 +147,8 @@ func (b *body) readChunked(p []byte) (int, error) {
 		if err := c.makeRoom(); err != nil {
 			return 0, b.fail(parse.ErrBadChunk)
 		}
-		n, err := c.nc.Read(c.rbuf[c.r1:])
-		c.r1 += n
+		n, err := c.nc.Read(c.w.rbuf[c.w.r1:])
+		c.w.r1 += n
 		b.got += int64(n)
 		if n == 0 && err != nil {
 			return 0, b.fail(err)
@@ -161,7 +161,7 @@ func (b *body) readChunked(p []byte) (int, error) {
 // body deadline.
 func (b *body) prepareRead() error {
 	c := b.c
-	if len(c.out) > 0 {
+	if len(c.w.out) > 0 {
 		if err := c.flush(); err != nil {
 			return err
 		}

@@ -51,12 +51,12 @@ func (c *Conn) collectBody() error {
 			return c.cutBody()
 		}
 		c.growForBody()
-		before := c.r1
+		before := c.w.r1
 		err := c.readMidRequest(dl)
 		if err == errParked || err == errClosedIdle {
 			return err // parked (c is the poller's now: touch nothing), or closed meanwhile
 		}
-		b.got += int64(c.r1 - before)
+		b.got += int64(c.w.r1 - before)
 		switch {
 		case err == errWaitOver:
 			c.collecting = false
@@ -76,7 +76,7 @@ func (c *Conn) collectBody() error {
 // the handler's read will report).
 func (c *Conn) bodyCollected() bool {
 	b := &c.x.body
-	have := c.r1 - c.r0
+	have := c.w.r1 - c.w.r0
 	if have >= c.cfg.BodyBufferBytes {
 		return true
 	}
@@ -84,8 +84,8 @@ func (c *Conn) bodyCollected() bool {
 		return int64(have) >= b.remaining
 	}
 	var scratch [1024]byte
-	for c.r0+b.scanned < c.r1 {
-		_, ns, err := b.scan.Decode(scratch[:], c.rbuf[c.r0+b.scanned:c.r1])
+	for c.w.r0+b.scanned < c.w.r1 {
+		_, ns, err := b.scan.Decode(scratch[:], c.w.rbuf[c.w.r0+b.scanned:c.w.r1])
 		b.scanned += ns
 		if err != nil {
 			return true // io.EOF: complete; else malformed
@@ -100,17 +100,17 @@ func (c *Conn) bodyCollected() bool {
 // growForBody makes room after r1 for more of the body: the buffer
 // doubles (the parsed head stays valid in the retired one, see pinHead).
 func (c *Conn) growForBody() {
-	if c.r1 < len(c.rbuf) {
+	if c.w.r1 < len(c.w.rbuf) {
 		return
 	}
-	nb := c.newReadBuf(2 * len(c.rbuf))
-	c.r1 = copy(nb, c.rbuf[:c.r1])
-	if c.retired == nil {
-		c.retired = c.rbuf
+	nb := c.newReadBuf(2 * len(c.w.rbuf))
+	c.w.r1 = copy(nb, c.w.rbuf[:c.w.r1])
+	if c.w.retired == nil {
+		c.w.retired = c.w.rbuf
 	} else {
-		putBuf(c.rbuf[:0])
+		putBuf(c.w.rbuf[:0])
 	}
-	c.rbuf = nb
+	c.w.rbuf = nb
 }
 
 // cutBody answers a body that missed its deadline while collected: 408,

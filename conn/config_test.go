@@ -63,7 +63,7 @@ func TestStatusLine(t *testing.T) {
 // connSizeClass is the malloc size class a Conn is allocated in: what each
 // open connection, parked ones included, keeps of its own on the heap
 // (docs/architecture.md cites this test).
-const connSizeClass = 256
+const connSizeClass = 144
 
 // TestConnSizeClass pins connSizeClass: a Conn that grows into the next
 // class (or shrinks into a smaller one) fails here, so that the docs are

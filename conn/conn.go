@@ -36,17 +36,13 @@ type Conn struct {
 	reg        atomic.Value // PollRegistration: registered on the first park or hang-up watch, stored once
 	parkUntil  atomic.Int64 // unix ns: a parked connection's idle timeout
 	acceptedAt monoTime     // the first Serve: the first head's deadline counts from here
-	idleEnd    time.Time    // the current idle wait ends here
+	idleEnd    monoTime     // the current idle wait ends here
 
-	// Owned by the actor goroutine.
-	rbuf    []byte // read buffer; unread bytes are rbuf[r0:r1]
-	r0, r1  int
-	keep    int    // while a request is served, rbuf[:keep] holds its head: body reads never overwrite it
-	retired []byte // the buffer the current head lives in, when a body read outgrew it; pooled again after the request
-	out     []byte // response bytes not yet written to nc
-	w       *work  // pooled per-request state, held while the connection has work
-	x       *Ctx   // &w.x: the request being served
-	served  int    // requests served on this connection
+	// Owned by the actor goroutine. The read and write buffers live in
+	// w: a connection parked between requests holds neither.
+	w      *work // pooled per-request state, held while the connection has work
+	x      *Ctx  // &w.x: the request being served
+	served int   // requests served on this connection
 
 	// watched is the request whose hang-up the poller watches, for its
 	// event (hangup.go); the request itself, made on first use, is
@@ -72,8 +68,8 @@ type Conn struct {
 
 	// Nothing else: every open connection, parked ones included, holds a
 	// Conn, so what is needed only while a request runs lives in work
-	// (the request's context, the TLS state), and TestConnSizeClass pins
-	// the malloc size class.
+	// (the read and write buffers, the request's context, the TLS state),
+	// and TestConnSizeClass pins the malloc size class.
 }
 
 // New returns a connection actor for nc that will serve each of its
@@ -209,7 +205,7 @@ const (
 // yieldTurn reports whether the connection should give up its worker
 // between two requests (see turnQuantum).
 func (c *Conn) yieldTurn() bool {
-	if !c.parkable || c.r1 == c.r0 {
+	if !c.parkable || c.w.r1 == c.w.r0 {
 		return false // nothing buffered: it will wait, and park, by itself
 	}
 	w := c.w
@@ -262,35 +258,40 @@ func (c *Conn) finish(r any) {
 }
 
 // releaseBuffers returns the read and write buffers to their pools. Only
-// called when no request bytes are buffered and all output was written.
+// called when no request bytes are buffered and all output was written. A
+// connection without work (parked between requests) holds none.
 func (c *Conn) releaseBuffers() {
+	w := c.w
+	if w == nil {
+		return
+	}
 	c.unpinHead()
-	if c.rbuf != nil {
-		putBuf(c.rbuf[:0])
-		c.rbuf = nil
+	if w.rbuf != nil {
+		putBuf(w.rbuf[:0])
+		w.rbuf = nil
 		// The last request's fields point into rbuf: left alone, they
 		// would keep the released buffer alive while the connection idles.
-		c.x.clearRequest()
+		w.x.clearRequest()
 	}
-	if c.out != nil {
-		putBuf(c.out)
-		c.out = nil
+	if w.out != nil {
+		putBuf(w.out)
+		w.out = nil
 	}
-	c.r0, c.r1 = 0, 0
+	w.r0, w.r1 = 0, 0
 }
 
 // pinHead protects the head just parsed, whose fields are slices of rbuf,
 // while its request is served: body reads compact and refill the buffer
 // only past it, and a buffer the body outgrows stays out of the pool until
 // unpinHead.
-func (c *Conn) pinHead() { c.keep = c.r0 }
+func (c *Conn) pinHead() { c.w.keep = c.w.r0 }
 
 // unpinHead ends pinHead's protection once nothing reads the head any more.
 func (c *Conn) unpinHead() {
-	c.keep = 0
-	if c.retired != nil {
-		putBuf(c.retired[:0])
-		c.retired = nil
+	c.w.keep = 0
+	if c.w.retired != nil {
+		putBuf(c.w.retired[:0])
+		c.w.retired = nil
 	}
 }
 
@@ -304,6 +305,10 @@ var monoEpoch = time.Now()
 
 // monoNow returns the current time as a monoTime.
 func monoNow() monoTime { return monoTime(time.Since(monoEpoch)) }
+
+// monoOf returns t as a monoTime; t should carry a monotonic reading
+// (from time.Now, or derived from one).
+func monoOf(t time.Time) monoTime { return monoTime(t.Sub(monoEpoch)) }
 
 // time returns t as a time.Time, with its monotonic reading.
 func (t monoTime) time() time.Time { return monoEpoch.Add(time.Duration(t)) }

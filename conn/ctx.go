@@ -74,11 +74,20 @@ func (x *Ctx) clearRequest() {
 }
 
 // work is the part of a connection needed only while it has work: the
-// parser and the Ctx with its header index and response arena (about 1 KiB
-// together). A connection takes one from workPool when Serve starts and
-// gives it back when it parks or ends, so that parked connections do not
-// each hold one.
+// read and write buffers, the parser and the Ctx with its header index and
+// response arena (about 1 KiB together, without the buffers). A connection
+// takes one from workPool when Serve starts and gives it back when it
+// parks between requests or ends, so that parked connections do not each
+// hold one; one parked in the middle of a head keeps it, buffers and all.
+// The actor holds one whenever it runs: a Conn's buffer fields are
+// c.w.rbuf and so on, and a work goes back to the pool without buffers.
 type work struct {
+	rbuf    []byte // read buffer; unread bytes are rbuf[r0:r1]
+	r0, r1  int
+	keep    int    // while a request is served, rbuf[:keep] holds its head: body reads never overwrite it
+	retired []byte // the buffer the current head lives in, when a body read outgrew it; pooled again after the request
+	out     []byte // response bytes not yet written to nc
+
 	x         Ctx
 	parser    parse.Parser
 	now       time.Time // read once per request cycle
@@ -108,13 +117,14 @@ func (c *Conn) takeWork() {
 	c.w, c.x = w, &w.x
 }
 
-// putWork returns c's per-request state to the pool; nothing may be
-// buffered and no request in progress.
+// putWork returns c's per-request state to the pool, its buffers
+// released; nothing may be buffered and no request in progress.
 func (c *Conn) putWork() {
 	w := c.w
 	if w == nil {
 		return
 	}
+	c.releaseBuffers() // a pooled work holds no buffers
 	w.x.releaseBuffers()
 	w.x.clearRequest()
 	w.x.c, w.x.body.c = nil, nil

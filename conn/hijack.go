@@ -54,9 +54,9 @@ func (x *Ctx) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c.closeAfter = true
 	c.nc.SetDeadline(time.Time{})
 	var r io.Reader = c.nc
-	if c.r1 > c.r0 {
-		r = io.MultiReader(bytes.NewReader(bytes.Clone(c.rbuf[c.r0:c.r1])), c.nc)
-		c.r0 = c.r1
+	if c.w.r1 > c.w.r0 {
+		r = io.MultiReader(bytes.NewReader(bytes.Clone(c.w.rbuf[c.w.r0:c.w.r1])), c.nc)
+		c.w.r0 = c.w.r1
 	}
 	return c.nc, bufio.NewReadWriter(bufio.NewReader(r), bufio.NewWriter(c.nc)), nil
 }

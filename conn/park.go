@@ -191,6 +191,9 @@ func (c *Conn) park(until time.Time, head bool) error {
 	for {
 		w := c.state.Load()
 		if w&stateMask != from {
+			// Closed meanwhile: the actor finishes the connection, and
+			// holds work whenever it runs.
+			c.takeWork()
 			return errClosedIdle
 		}
 		if c.state.CompareAndSwap(w, (w&^stateMask|to)+parkStep) {

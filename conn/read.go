@@ -18,13 +18,13 @@ var (
 // write.
 func (c *Conn) readHead() error {
 	for {
-		if c.r1 > c.r0 {
-			n, err := c.w.parser.Parse(c.rbuf[c.r0:c.r1], &c.x.req)
+		if c.w.r1 > c.w.r0 {
+			n, err := c.w.parser.Parse(c.w.rbuf[c.w.r0:c.w.r1], &c.x.req)
 			if err != nil {
 				return err
 			}
 			if n > 0 {
-				c.r0 += n
+				c.w.r0 += n
 				c.w.headStart = time.Time{}
 				return nil
 			}
@@ -32,12 +32,12 @@ func (c *Conn) readHead() error {
 				c.w.headStart = time.Now()
 			}
 		}
-		if len(c.out) > 0 {
+		if len(c.w.out) > 0 {
 			if err := c.flush(); err != nil {
 				return err
 			}
 		}
-		if c.r0 == c.r1 {
+		if c.w.r0 == c.w.r1 {
 			if err := c.waitIdle(); err != nil {
 				return err
 			}
@@ -96,8 +96,8 @@ func (c *Conn) readMidRequest(dl time.Time) error {
 		}
 	}
 	c.setReadDeadline(rdl)
-	n, err := c.nc.Read(c.rbuf[c.r1:])
-	c.r1 += n
+	n, err := c.nc.Read(c.w.rbuf[c.w.r1:])
+	c.w.r1 += n
 	if n > 0 || err == nil {
 		return nil
 	}
@@ -122,7 +122,7 @@ func (c *Conn) waitIdle() error {
 	cnt := c.cfg.Counters
 	now := time.Now()
 	if !c.resumed {
-		c.r0, c.r1 = 0, 0
+		c.w.r0, c.w.r1 = 0, 0
 		if !c.casState(stateActive, stateIdle) {
 			return errClosedIdle
 		}
@@ -135,8 +135,9 @@ func (c *Conn) waitIdle() error {
 			timeout = c.cfg.HeadTimeout // a new client should speak promptly
 			start = c.acceptedAt.time()
 		}
-		c.idleEnd = start.Add(timeout)
+		c.idleEnd = monoOf(start.Add(timeout))
 	}
+	idleEnd := c.idleEnd.time()
 	resumed := c.resumed
 	c.resumed = false
 	c.progress.Add(1)
@@ -147,24 +148,24 @@ func (c *Conn) waitIdle() error {
 	if linger <= 0 {
 		if resumed {
 			linger = time.Millisecond // bytes are expected: read, but do not wait long
-		} else if err := c.park(c.idleEnd, false); err != nil {
+		} else if err := c.park(idleEnd, false); err != nil {
 			return err
 		} else {
 			linger = c.cfg.BufferReleaseDelay // the poller refused: wait here
 		}
 	}
-	if c.rbuf == nil {
-		c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
+	if c.w.rbuf == nil {
+		c.w.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
 	}
 	dl := now.Add(linger)
-	if c.idleEnd.Before(dl) {
-		dl = c.idleEnd
+	if idleEnd.Before(dl) {
+		dl = idleEnd
 	}
 	c.setIdleDeadline(dl, linger/8)
-	n, err := c.nc.Read(c.rbuf)
-	if n == 0 && isTimeout(err) && time.Now().Before(c.idleEnd) {
+	n, err := c.nc.Read(c.w.rbuf)
+	if n == 0 && isTimeout(err) && time.Now().Before(idleEnd) {
 		if c.parkable {
-			if err := c.park(c.idleEnd, false); err != nil {
+			if err := c.park(idleEnd, false); err != nil {
 				return err
 			}
 		}
@@ -172,11 +173,11 @@ func (c *Conn) waitIdle() error {
 		c.releaseBuffers()
 		c.x.releaseBuffers()
 		cnt.IdleReleases.Add(1)
-		c.setReadDeadline(c.idleEnd)
+		c.setReadDeadline(idleEnd)
 		n, err = c.nc.Read(c.one[:])
 		if n > 0 {
-			c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
-			c.rbuf[0] = c.one[0]
+			c.w.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
+			c.w.rbuf[0] = c.one[0]
 		}
 	}
 	if n == 0 {
@@ -185,7 +186,7 @@ func (c *Conn) waitIdle() error {
 		}
 		return err
 	}
-	c.r1 = n
+	c.w.r1 = n
 	c.w.now = time.Now()
 	if !c.casState(stateIdle, stateActive) {
 		return errClosedIdle
@@ -243,28 +244,28 @@ func (c *Conn) newReadBuf(n int) []byte {
 // limit (a head or chunk line larger than that was refused by the parser
 // already).
 func (c *Conn) makeRoom() error {
-	if c.rbuf == nil {
-		c.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
+	if c.w.rbuf == nil {
+		c.w.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
 	}
-	if c.r1 < len(c.rbuf) {
+	if c.w.r1 < len(c.w.rbuf) {
 		return nil
 	}
-	if c.r0 > c.keep {
-		c.r1 = c.keep + copy(c.rbuf[c.keep:], c.rbuf[c.r0:c.r1])
-		c.r0 = c.keep
+	if c.w.r0 > c.w.keep {
+		c.w.r1 = c.w.keep + copy(c.w.rbuf[c.w.keep:], c.w.rbuf[c.w.r0:c.w.r1])
+		c.w.r0 = c.w.keep
 		return nil
 	}
-	if len(c.rbuf) >= 2*c.cfg.Limits.MaxHeaderBytes+c.cfg.ReadBufferSize {
+	if len(c.w.rbuf) >= 2*c.cfg.Limits.MaxHeaderBytes+c.cfg.ReadBufferSize {
 		return errHeadTooBig
 	}
-	nb := c.newReadBuf(2 * len(c.rbuf))
-	c.r1 = copy(nb, c.rbuf[:c.r1])
-	if c.keep > 0 && c.retired == nil {
-		c.retired = c.rbuf // the pinned head's fields still point here
+	nb := c.newReadBuf(2 * len(c.w.rbuf))
+	c.w.r1 = copy(nb, c.w.rbuf[:c.w.r1])
+	if c.w.keep > 0 && c.w.retired == nil {
+		c.w.retired = c.w.rbuf // the pinned head's fields still point here
 	} else {
-		putBuf(c.rbuf[:0])
+		putBuf(c.w.rbuf[:0])
 	}
-	c.rbuf = nb
+	c.w.rbuf = nb
 	return nil
 }
 

@@ -260,7 +260,7 @@ func (x *Ctx) sendHead(length int64) {
 			c.closeAfter = true // HTTP/1.0: the body ends when the connection does
 		}
 	}
-	out := c.out
+	out := c.w.out
 	if out == nil {
 		out = getBuf(len(x.pending) + 256)
 	}
@@ -295,7 +295,7 @@ func (x *Ctx) sendHead(length int64) {
 		out = append(out, "Connection: keep-alive\r\n"...)
 	}
 	out = append(out, "\r\n"...)
-	c.out = out
+	c.w.out = out
 	if len(x.pending) > 0 {
 		p := x.pending
 		x.pending = x.pending[:0]
@@ -310,21 +310,21 @@ func (x *Ctx) writeStream(p []byte) (int, error) {
 		return 0, nil
 	}
 	if x.chunked {
-		c.out = strconv.AppendInt(c.out, int64(len(p)), 16)
-		c.out = append(c.out, "\r\n"...)
+		c.w.out = strconv.AppendInt(c.w.out, int64(len(p)), 16)
+		c.w.out = append(c.w.out, "\r\n"...)
 	}
 	if len(p) >= 32<<10 {
 		if err := c.flushWith(p); err != nil {
 			return 0, err
 		}
 	} else {
-		c.out = append(c.out, p...)
+		c.w.out = append(c.w.out, p...)
 	}
 	if x.chunked {
-		c.out = append(c.out, "\r\n"...)
+		c.w.out = append(c.w.out, "\r\n"...)
 	}
 	x.sent += int64(len(p))
-	if len(c.out) >= c.cfg.ResponseBufferBytes {
+	if len(c.w.out) >= c.cfg.ResponseBufferBytes {
 		if err := c.flush(); err != nil {
 			return 0, err
 		}
@@ -353,7 +353,7 @@ func (x *Ctx) finish() {
 		return
 	}
 	if x.chunked {
-		c.out = append(c.out, "0\r\n\r\n"...)
+		c.w.out = append(c.w.out, "0\r\n\r\n"...)
 	} else if x.declared >= 0 && x.sent < x.declared && !x.headReq {
 		c.closeAfter = true
 	}
@@ -366,25 +366,25 @@ func (c *Conn) flush() error { return c.flushWith(nil) }
 // chunk written without copying).
 func (c *Conn) flushWith(extra []byte) error {
 	if c.broken {
-		c.out = c.out[:0]
+		c.w.out = c.w.out[:0]
 		return ErrConnClosed
 	}
-	if len(c.out) == 0 && len(extra) == 0 {
+	if len(c.w.out) == 0 && len(extra) == 0 {
 		return nil
 	}
 	c.setWriteDeadline(time.Now())
 	var err error
 	if len(extra) == 0 {
-		_, err = c.nc.Write(c.out)
+		_, err = c.nc.Write(c.w.out)
 	} else {
-		if len(c.out) > 0 {
-			_, err = c.nc.Write(c.out)
+		if len(c.w.out) > 0 {
+			_, err = c.nc.Write(c.w.out)
 		}
 		if err == nil {
 			_, err = c.nc.Write(extra)
 		}
 	}
-	c.out = c.out[:0]
+	c.w.out = c.w.out[:0]
 	if err != nil {
 		c.broken = true
 		c.closeAfter = true
@@ -408,7 +408,7 @@ func (c *Conn) writeError(status int, msg string) { c.writeErrorWith(status, "",
 // CRLF.
 func (c *Conn) writeErrorWith(status int, extra, msg string) {
 	c.closeAfter = true
-	out := c.out
+	out := c.w.out
 	if out == nil {
 		out = getBuf(256)
 	}
@@ -422,7 +422,7 @@ func (c *Conn) writeErrorWith(status int, extra, msg string) {
 	out = append(out, "\r\n\r\n"...)
 	out = append(out, msg...)
 	out = append(out, '\n')
-	c.out = out
+	c.w.out = out
 }
 
 // appendStatusLine appends the status line for status, with net/http's

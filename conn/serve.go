@@ -120,7 +120,7 @@ func (c *Conn) headError(err error) {
 		c.writeError(431, "request head too large")
 	case err == errHeadTimeout:
 		c.cfg.Counters.Timeouts.Add(1)
-		log.Info("conn: request head timeout", "remote", remote, "received", c.r1-c.r0)
+		log.Info("conn: request head timeout", "remote", remote, "received", c.w.r1-c.w.r0)
 		c.writeError(408, "request head timeout")
 	case err == errClosedIdle || err == errDraining || isTimeout(err) || isEOF(err) || c.broken:
 		// Idle timeout, shutdown, or the client left between requests.

@@ -83,9 +83,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
-		s.conns.Range(func(c *conn.Conn, _ struct{}) bool {
+		s.conns.forEach(func(c *conn.Conn) {
 			c.CloseIfIdle()
-			return true
 		})
 		if s.inflight.Load() == 0 {
 			s.finish()
@@ -145,9 +144,8 @@ func (s *Server) beginStop() bool {
 func (s *Server) forceClose() {
 	const forceWait = 5 * time.Second
 	closeAll := func() {
-		s.conns.Range(func(c *conn.Conn, _ struct{}) bool {
+		s.conns.forEach(func(c *conn.Conn) {
 			c.Close()
-			return true
 		})
 		s.closeH2()
 	}

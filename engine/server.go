@@ -135,7 +135,7 @@ type Server struct {
 	cfg       *conn.Config
 	pool      *ants.PoolWithFuncGeneric[net.Conn]
 	listeners map[*net.Listener]struct{}
-	conns     *xsync.MapOf[*conn.Conn, struct{}]
+	conns     *connSet
 	counters  conn.Counters
 	accepted  atomic.Int64
 	rejected  atomic.Int64
@@ -207,7 +207,7 @@ func (s *Server) start() error {
 		size = DefaultMaxConns
 	}
 	s.maxConns = int64(size)
-	s.conns = xsync.NewMapOf[*conn.Conn, struct{}]()
+	s.conns = new(connSet)
 	s.busy = xsync.NewMapOf[*worker, struct{}]()
 	if !s.startParking() {
 		s.startWatching()
@@ -287,7 +287,7 @@ func (s *Server) Serve(l net.Listener) error {
 		}
 		if s.parks(nc) {
 			c := conn.New(nc, s.cfg, s.Handler)
-			s.conns.Store(c, struct{}{})
+			s.conns.add(c)
 			s.submit(c, false)
 			continue
 		}
@@ -334,14 +334,14 @@ func (s *Server) serveConn(nc net.Conn) {
 		return
 	}
 	c := conn.New(nc, s.cfg, s.Handler)
-	s.conns.Store(c, struct{}{})
+	s.conns.add(c)
 	c.Serve()
 }
 
 // connFinished is conn.Config.Finished: it forgets a connection that is
 // done, on whichever goroutine finished it.
 func (s *Server) connFinished(c *conn.Conn) {
-	s.conns.Delete(c)
+	s.conns.remove(c)
 	s.inflight.Add(-1)
 }
 

@@ -202,9 +202,8 @@ func (s *Server) sweep(interval time.Duration) {
 		case <-s.sweepStop:
 			return
 		case now := <-t.C:
-			s.conns.Range(func(c *conn.Conn, _ struct{}) bool {
+			s.conns.forEach(func(c *conn.Conn) {
 				c.ExpireParked(now)
-				return true
 			})
 			s.ready.wait.rotate(now)
 		}
