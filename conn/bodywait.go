@@ -38,7 +38,7 @@ func (c *Conn) collectBody() error {
 		c.collecting = true
 		b.scan = parse.ChunkedDecoder{Limits: c.cfg.Limits}
 		b.scanned = 0
-		b.got = int64(c.r1 - c.r0) // what came with the head counts toward MinBodyRate
+		b.got = int64(c.w.r1 - c.w.r0) // what came with the head counts toward MinBodyRate
 	}
 	for {
 		if c.bodyCollected() {
