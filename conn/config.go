@@ -287,4 +287,5 @@ type Counters struct {
 	HangUps      atomic.Int64 // request contexts cancelled because the client hung up while the handler ran
 	SlowBodies   atomic.Int64 // request bodies cut for arriving slower than MinBodyRate
 	Overloads    atomic.Int64 // requests answered 503 because Overloaded was set
+	Yields       atomic.Int64 // times a pipelining connection gave its worker up to others (see Parking.Wake)
 }

@@ -184,6 +184,7 @@ func (c *Conn) Serve() {
 		}
 		if c.yieldTurn() {
 			parked = true // queued again: another worker may run it at once
+			c.cfg.Counters.Yields.Add(1)
 			c.cfg.Park.Wake(c)
 			return
 		}

@@ -362,6 +362,7 @@ type Stats struct {
 	HangUps      int64 // request contexts cancelled because the client hung up mid-request
 	SlowBodies   int64 // request bodies cut for arriving slower than MinBodyRate
 	Overloads    int64 // requests answered 503 because MaxHandlers connections were being served
+	Yields       int64 // times a pipelining connection gave its worker up to waiting ones after its turn
 
 	// The parking path's scheduler (zero on the goroutine-per-connection
 	// path): Running + Blocked connections are on a worker now.
@@ -393,6 +394,7 @@ func (s *Server) Stats() Stats {
 		HangUps:      c.HangUps.Load(),
 		SlowBodies:   c.SlowBodies.Load(),
 		Overloads:    c.Overloads.Load(),
+		Yields:       c.Yields.Load(),
 		Running:      s.slots.Load(),
 		Blocked:      s.blocked.Load(),
 		Queued:       int64(s.ready.len()),
