@@ -80,15 +80,19 @@ func TestHangUpWatchDelayed(t *testing.T) {
 		}
 		io.Copy(io.Discard, resp.Body)
 	}
-	if n := p.hangUps.Load(); n != 0 {
-		t.Errorf("%d hang-up watches armed for 20 quick requests, want 0", n)
+	// A quick request never lives hangUpDelay (5 ms) after its first
+	// Done; on a loaded machine one may be descheduled that long, so a
+	// couple are tolerated. The old code armed one for every request.
+	if n := p.hangUps.Load(); n > 2 {
+		t.Errorf("%d hang-up watches armed for 20 quick requests, want none (at most 2 on a loaded machine)", n)
 	}
+	quick := p.hangUps.Load()
 	io.WriteString(client, "GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")
 	deadline := time.Now().Add(5 * time.Second)
-	for p.hangUps.Load() == 0 && time.Now().Before(deadline) {
+	for p.hangUps.Load() == quick && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	if n := p.hangUps.Load(); n != 1 {
+	if n := p.hangUps.Load() - quick; n != 1 {
 		t.Fatalf("%d hang-up watches armed for a waiting request, want 1", n)
 	}
 	client.Close()
