@@ -13,14 +13,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"html/template"
-	"log"
 	"net/http"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 
 	"github.com/go-chi/chi/v5"
 
@@ -96,20 +91,7 @@ func unavailable(w http.ResponseWriter, err error) {
 }
 
 func main() {
-	cfg := store.Flags()
-	db, err := store.Open(cfg.DB, cfg.Pool)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer db.Close()
-	srv := &http.Server{Addr: cfg.Addr, Handler: newRouter(db)}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		srv.Shutdown(context.Background())
-	}()
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		log.Fatal(err)
-	}
+	store.Main(func(db *store.DB, addr string) (func() error, func(context.Context) error) {
+		return store.HTTPServer(newRouter(db), addr)
+	})
 }

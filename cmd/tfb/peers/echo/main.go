@@ -18,15 +18,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"html/template"
 	"io"
-	"log"
 	"net/http"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 
 	"github.com/labstack/echo/v4"
 
@@ -103,20 +98,8 @@ func unavailable(err error) error {
 }
 
 func main() {
-	cfg := store.Flags()
-	db, err := store.Open(cfg.DB, cfg.Pool)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer db.Close()
-	e := newEcho(db)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		e.Shutdown(context.Background())
-	}()
-	if err := e.Start(cfg.Addr); !errors.Is(err, http.ErrServerClosed) {
-		log.Fatal(err)
-	}
+	store.Main(func(db *store.DB, addr string) (func() error, func(context.Context) error) {
+		e := newEcho(db)
+		return func() error { return e.Start(addr) }, e.Shutdown
+	})
 }

@@ -15,14 +15,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"html/template"
-	"log"
 	"net/http"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 
 	"github.com/gin-gonic/gin"
 
@@ -83,20 +78,7 @@ func sendJSON(c *gin.Context, v any, err error) {
 }
 
 func main() {
-	cfg := store.Flags()
-	db, err := store.Open(cfg.DB, cfg.Pool)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer db.Close()
-	srv := &http.Server{Addr: cfg.Addr, Handler: newRouter(db)}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		srv.Shutdown(context.Background())
-	}()
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		log.Fatal(err)
-	}
+	store.Main(func(db *store.DB, addr string) (func() error, func(context.Context) error) {
+		return store.HTTPServer(newRouter(db), addr)
+	})
 }
