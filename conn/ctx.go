@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/microframe/microframe/parse"
@@ -100,22 +99,9 @@ type work struct {
 
 	req *requestCtx          // the current request's context, made on first use; see hangup.go
 	tls *tls.ConnectionState // the TLS state, made on first use (a TLS connection never parks)
-
-	// Reading when ready (rawread.go).
-	full      bool               // the last socket read filled its buffer, or none was made yet
-	raw       syscall.RawConn    // the socket's, made on first use
-	rawReadFn func(uintptr) bool // rawRead bound to this work
-	rp        []byte             // rawRead reads into rp...
-	rn        int                // ...and leaves its count in rn
-	rerr      error              // and its error in rerr
-	rwaited   bool               // rawRead asked for a wait already
 }
 
-var workPool = sync.Pool{New: func() any {
-	w := new(work)
-	w.rawReadFn = w.rawRead
-	return w
-}}
+var workPool = sync.Pool{New: func() any { return new(work) }}
 
 // takeWork gives c its per-request state, if it has none.
 func (c *Conn) takeWork() {
@@ -125,7 +111,6 @@ func (c *Conn) takeWork() {
 	w := workPool.Get().(*work)
 	w.parser = parse.Parser{Limits: c.cfg.Limits}
 	w.now, w.headStart, w.rdl, w.wdl = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	w.full = true // nothing is known of the socket: read before waiting
 	w.x.c = c
 	w.x.body.c = c
 	w.x.body.dec.Limits = c.cfg.Limits
@@ -148,7 +133,7 @@ func (c *Conn) putWork() {
 		// internal panic) still has one: nothing will answer it.
 		w.req.cancel(context.Canceled)
 	}
-	w.req, w.tls, w.raw = nil, nil, nil
+	w.req, w.tls = nil, nil
 	c.w, c.x = nil, nil
 	workPool.Put(w)
 }
