@@ -162,6 +162,9 @@ type Server struct {
 	maxServing  int64                           // MaxHandlers: drain loops in all, released ones included
 	blocked     atomic.Int64                    // drain loops released by the monitor, still serving
 	released    atomic.Int64                    // releases so far
+	cpuBusy     atomic.Int64                    // monitor ticks that found the threads busy
+	threadsBusy atomic.Bool                     // the monitor's last tick found the threads busy
+	busyWorkers int64                           // the drain loops allowed while threadsBusy
 	overloaded  atomic.Bool                     // the ceiling is reached: new requests get 503
 	busy        *xsync.MapOf[*worker, struct{}] // workers holding a slot (monitor.go)
 	kick        chan struct{}                   // wakes the monitor
@@ -371,6 +374,7 @@ type Stats struct {
 	Queued       int64         // connections waiting in the ready queue for a worker
 	Releases     int64         // times a blocked worker was released so far
 	QueueWaitP99 time.Duration // 99th percentile of the ready-queue wait over the last full second (bucket upper bound)
+	CPUBusyTicks int64         // monitor ticks that released nothing because every thread was busy (workers waiting for CPU, not blocked)
 }
 
 // Stats returns a snapshot of the server's counters. Each field is read
@@ -400,5 +404,6 @@ func (s *Server) Stats() Stats {
 		Queued:       int64(s.ready.len()),
 		Releases:     s.released.Load(),
 		QueueWaitP99: time.Duration(s.ready.wait.p99.Load()),
+		CPUBusyTicks: s.cpuBusy.Load(),
 	}
 }
