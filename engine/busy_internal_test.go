@@ -1,6 +1,10 @@
 package engine
 
 import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -71,5 +75,64 @@ func TestBusyTurnAndCap(t *testing.T) {
 	s.threadsBusy.Store(false)
 	if !s.acquireSlot() {
 		t.Fatal("threads free again: a 9th slot refused below MaxWorkers")
+	}
+}
+
+// TestAcceptWhileBusy: with the threads busy, a worker's acceptWhileBusy
+// takes a connection waiting on the listener (the accept loop is not
+// running here) and serves it; with none waiting it returns at once; a
+// second call within busyAcceptEvery does nothing.
+func TestAcceptWhileBusy(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("accepting on workers is Linux only")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	s := &Server{Handler: conn.HandlerFunc(func(x *conn.Ctx) { x.WriteString("hi") })}
+	if err := s.start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.poller == nil {
+		t.Skip("no poller")
+	}
+	remove := s.busyLns.add(ln)
+	defer remove()
+	s.acceptWhileBusy() // nothing waits: returns at once
+	if got := s.accepted.Load(); got != 0 {
+		t.Fatalf("accepted %d with no client", got)
+	}
+
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s.busyLns.last.Store(nanotime()) // just tried: the next call must wait its turn
+	s.acceptWhileBusy()
+	if got := s.accepted.Load(); got != 0 {
+		t.Fatalf("accepted %d within busyAcceptEvery of the last try", got)
+	}
+	s.busyLns.last.Store(0)
+	s.acceptWhileBusy()
+	if got := s.accepted.Load(); got != 1 {
+		t.Fatalf("accepted %d, want 1", got)
+	}
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if string(body) != "hi" {
+		t.Fatalf("body %q", body)
+	}
+	remove()
+	if p := s.busyLns.list.Load(); p == nil || len(*p) != 0 {
+		t.Fatal("listener still listed after remove")
 	}
 }

@@ -164,6 +164,7 @@ type Server struct {
 	released    atomic.Int64                    // releases so far
 	cpuBusy     atomic.Int64                    // monitor ticks that found the threads busy
 	threadsBusy atomic.Bool                     // the monitor's last tick found the threads busy
+	busyLns     busyListeners                   // listeners workers accept from while threadsBusy
 	busyWorkers int64                           // the drain loops allowed while threadsBusy
 	overloaded  atomic.Bool                     // the ceiling is reached: new requests get 503
 	busy        *xsync.MapOf[*worker, struct{}] // workers holding a slot (monitor.go)
@@ -265,6 +266,7 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	defer s.trackListener(&l, false)
 	defer l.Close()
+	defer s.busyLns.add(l)()
 	var backoff time.Duration
 	for {
 		nc, err := l.Accept()
@@ -282,22 +284,29 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		backoff = 0
-		s.accepted.Add(1)
-		if s.inflight.Add(1) > s.maxConns {
-			s.inflight.Add(-1)
-			s.reject(nc)
-			continue
-		}
-		if s.parks(nc) {
-			c := conn.New(nc, s.cfg, s.Handler)
-			s.conns.add(c)
-			s.submit(c, false)
-			continue
-		}
-		if err := s.pool.Invoke(nc); err != nil {
-			s.inflight.Add(-1)
-			s.reject(nc)
-		}
+		s.admit(nc)
+	}
+}
+
+// admit takes a connection just accepted: it is refused with 503 above
+// MaxConns, else queued for a worker (parking path) or given a pool
+// goroutine.
+func (s *Server) admit(nc net.Conn) {
+	s.accepted.Add(1)
+	if s.inflight.Add(1) > s.maxConns {
+		s.inflight.Add(-1)
+		s.reject(nc)
+		return
+	}
+	if s.parks(nc) {
+		c := conn.New(nc, s.cfg, s.Handler)
+		s.conns.add(c)
+		s.submit(c, false)
+		return
+	}
+	if err := s.pool.Invoke(nc); err != nil {
+		s.inflight.Add(-1)
+		s.reject(nc)
 	}
 }
 

@@ -80,7 +80,13 @@ func (s *Server) parks(nc net.Conn) bool {
 
 // wake is conn.Parking.Wake: it queues a connection the poller (or the
 // sweep) woke, after the others if it is in the middle of a request.
-func (s *Server) wake(c *conn.Conn) { s.submit(c, c.MidRequest()) }
+func (s *Server) wake(c *conn.Conn) {
+	mid := c.MidRequest()
+	s.submit(c, mid)
+	if mid && s.threadsBusy.Load() {
+		s.acceptWhileBusy() // a worker giving its turn up (busyaccept.go)
+	}
+}
 
 // submit queues a runnable connection and makes sure a drain loop will
 // take it. It never blocks: the queue grows as needed, and a connection
