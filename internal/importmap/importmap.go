@@ -66,7 +66,7 @@ var packages = []pkg{
 	{"sessionstore/storetest", "the Store contract as a test suite", []string{"sessionstore"}, nil},
 	{"sessionstore", "session stores and the session Manager", []string{"cookiejar"}, []string{"github.com/google/uuid", "github.com/puzpuzpuz/xsync/v3"}},
 	{"cookiejar", "RFC 6265 cookies, codecs, a client jar", []string{"internal/ascii", "internal/cookieheader"}, nil},
-	{"engine", "the server: listener, pools, lifecycle, TLS and HTTP/2, the net/http adapter", []string{"conn", "internal/httpbridge", "parse", "ratelog"}, []string{"github.com/panjf2000/ants/v2", "github.com/puzpuzpuz/xsync/v3", "golang.org/x/net"}},
+	{"engine", "the server: listener, pools, lifecycle, TLS and HTTP/2, the net/http adapter", []string{"conn", "internal/httpbridge", "parse", "ratelog"}, []string{"github.com/panjf2000/ants/v2", "github.com/puzpuzpuz/xsync/v3", "golang.org/x/net", "golang.org/x/sys"}},
 	{"internal/httpbridge", "the one bridge to net/http", []string{"conn", "internal/ascii", "parse"}, nil},
 	{"conn", "the native handler contract and the connection actor that serves it", []string{"internal/ascii", "internal/poller", "parse"}, nil},
 	{"parse", "the incremental request parser; no I/O", []string{"internal/ascii"}, nil},
