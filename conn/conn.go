@@ -281,6 +281,19 @@ func (c *Conn) releaseBuffers() {
 	w.r0, w.r1 = 0, 0
 }
 
+// releaseOut gives the output buffer back to its pool once everything in
+// it was written and the actor is about to wait for the client: a
+// connection that waits (lingering for its next request, or for the rest
+// of a head) keeps only its read buffer, so a burst of connections that
+// each made one request holds half the buffers, and the next response
+// takes one from the pool again (no allocation).
+func (c *Conn) releaseOut() {
+	if w := c.w; w.out != nil && len(w.out) == 0 {
+		putBuf(w.out)
+		w.out = nil
+	}
+}
+
 // pinHead protects the head just parsed, whose fields are slices of rbuf,
 // while its request is served: body reads compact and refill the buffer
 // only past it, and a buffer the body outgrows stays out of the pool until

@@ -36,6 +36,7 @@ func (c *Conn) readHead() error {
 			if err := c.flush(); err != nil {
 				return err
 			}
+			c.releaseOut()
 		}
 		if c.w.r0 == c.w.r1 {
 			if err := c.waitIdle(); err != nil {
