@@ -9,6 +9,25 @@ import (
 	"time"
 )
 
+// TestBufferClasses: getBuf never hands out less than minBufClass,
+// getSmallBuf the smallest class that fits (from 256 bytes), and a
+// buffer given back is handed out again by its class.
+func TestBufferClasses(t *testing.T) {
+	for _, tt := range []struct {
+		n, big, small int
+	}{{1, 4096, 256}, {256, 4096, 256}, {257, 4096, 512}, {3000, 4096, 4096}, {5000, 8192, 8192}} {
+		if got := cap(getBuf(tt.n)); got != tt.big {
+			t.Errorf("cap(getBuf(%d)) = %d, want %d", tt.n, got, tt.big)
+		}
+		if got := cap(getSmallBuf(tt.n)); got != tt.small {
+			t.Errorf("cap(getSmallBuf(%d)) = %d, want %d", tt.n, got, tt.small)
+		}
+	}
+	if got := cap(getBuf(1 << 20)); got != 1<<20 {
+		t.Errorf("cap(getBuf(1 MiB)) = %d", got)
+	}
+}
+
 // TestWaitingHoldsNoOutput: a keep-alive connection waiting on its
 // goroutine for its next request (BufferReleaseDelay) has given its
 // output buffer back already; only the read buffer waits with it.
