@@ -3,6 +3,7 @@ package conn
 import (
 	"bufio"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"testing"
@@ -28,49 +29,113 @@ func TestBufferClasses(t *testing.T) {
 	}
 }
 
-// TestWaitingHoldsNoOutput: a keep-alive connection waiting on its
-// goroutine for its next request (BufferReleaseDelay) has given its
-// output buffer back already; only the read buffer waits with it.
-func TestWaitingHoldsNoOutput(t *testing.T) {
+// TestWaitingHoldsNoBuffers: a keep-alive connection waiting on its
+// goroutine for its next request (BufferReleaseDelay) has given its read
+// and output buffers back already; it takes a read buffer again once
+// bytes come.
+func TestWaitingHoldsNoBuffers(t *testing.T) {
+	client, c, wait := lingerPair(t)
+	defer wait()
+	br := bufio.NewReader(client)
+	for i := range 2 {
+		ask(t, client, br, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "Hello, World!")
+		waitIdleState(t, c)
+		// The actor let go of its buffers before its compare-and-swap to
+		// idle, which waitIdleState saw.
+		if c.w == nil {
+			t.Fatal("the lingering connection holds no work: the test is stale")
+		}
+		if c.w.rbuf != nil || c.w.out != nil {
+			t.Errorf("request %d: the lingering connection holds a %d-byte read and a %d-byte output buffer",
+				i, cap(c.w.rbuf), cap(c.w.out))
+		}
+	}
+}
+
+// lingerPair serves a loopback connection that lingers a minute between
+// requests (so that it parks only when stopped); its handler echoes a
+// request body, or says hello. wait ends it and waits for its goroutines.
+func lingerPair(t *testing.T) (net.Conn, *Conn, func()) {
+	t.Helper()
 	p, err := OpenPoller()
 	if err != nil {
 		t.Skip("no poller on this system:", err)
 	}
-	defer p.Close()
 	client, server := loopbackPair(t)
-	defer client.Close()
 	var wg sync.WaitGroup
 	cfg := Config{Logger: quiet, BufferReleaseDelay: time.Minute, Park: &Parking{Poller: p,
 		Wake: func(c *Conn) { wg.Add(1); go func() { defer wg.Done(); c.Serve() }() },
 	}}.WithDefaults()
-	c := New(server, cfg, HandlerFunc(hello))
+	c := New(server, cfg, HandlerFunc(func(x *Ctx) {
+		b, err := x.ReadBody()
+		if err != nil {
+			x.SetStatus(400)
+		}
+		if len(b) == 0 {
+			hello(x)
+			return
+		}
+		x.Write(b)
+	}))
 	wg.Add(1)
 	go func() { defer wg.Done(); c.Serve() }()
+	return client, c, func() {
+		c.Close() // its compare-and-swap orders the test's reads of c before the actor's end
+		client.Close()
+		deadline := time.Now().Add(5 * time.Second)
+		for cfg.Counters.Active.Load()+cfg.Counters.Idle.Load() > 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		wg.Wait()
+		p.Close()
+	}
+}
 
-	io.WriteString(client, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+// ask sends raw and checks the body of the response.
+func ask(t *testing.T, client net.Conn, br *bufio.Reader, raw, want string) {
+	t.Helper()
+	io.WriteString(client, raw)
 	client.SetReadDeadline(time.Now().Add(5 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(client), nil)
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.ReadAll(resp.Body)
+	body, _ := io.ReadAll(resp.Body)
+	if string(body) != want {
+		t.Fatalf("answered %d %q, want %q", resp.StatusCode, body, want)
+	}
+}
+
+// TestIdleReadNoLostWakeUp: a client that sends its next request as soon
+// as it has the answer to the last one is served at once, request after
+// request, by a connection that waits a minute before it parks. A wait
+// that began without looking for bytes first (the readiness of bytes that
+// came before it is forgotten) would sleep on them until its deadline;
+// with client and server in one process this happened within a few
+// thousand requests.
+func TestIdleReadNoLostWakeUp(t *testing.T) {
+	client, _, wait := lingerPair(t)
+	defer wait()
+	br := bufio.NewReader(client)
+	for range 5000 {
+		io.WriteString(client, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		client.SetReadDeadline(time.Now().Add(2 * time.Second))
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+	}
+}
+
+// waitIdleState waits until c waits for its next request (idle).
+func waitIdleState(t *testing.T, c *Conn) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for c.state.Load()&stateMask != stateIdle {
 		if time.Now().After(deadline) {
 			t.Fatal("the connection did not go idle after its response")
 		}
-		time.Sleep(time.Millisecond)
+		time.Sleep(100 * time.Microsecond)
 	}
-	// The actor set its buffers before the compare-and-swap to idle, and
-	// waits in a read now.
-	if c.w == nil || c.w.rbuf == nil {
-		t.Fatal("the lingering connection holds no read buffer: the test is stale")
-	}
-	if c.w.out != nil {
-		t.Errorf("the lingering connection holds a %d-byte output buffer", cap(c.w.out))
-	}
-	if !c.CloseIfIdle() { // its compare-and-swap orders the reads above before the actor's end
-		t.Error("CloseIfIdle refused a lingering connection")
-	}
-	wg.Wait()
 }

@@ -102,18 +102,20 @@ type work struct {
 	tls *tls.ConnectionState // the TLS state, made on first use (a TLS connection never parks)
 
 	// Reading when ready (rawread.go).
-	full      bool               // the last socket read filled its buffer, or none was made yet
-	raw       syscall.RawConn    // the socket's, made on first use
-	rawReadFn func(uintptr) bool // rawRead bound to this work
-	rp        []byte             // rawRead reads into rp...
-	rn        int                // ...and leaves its count in rn
-	rerr      error              // and its error in rerr
-	rwaited   bool               // rawRead asked for a wait already
+	full       bool               // the last socket read filled its buffer, or none was made yet
+	raw        syscall.RawConn    // the socket's, made on first use
+	rawReadFn  func(uintptr) bool // rawRead bound to this work
+	lazyReadFn func(uintptr) bool // lazyRead bound to this work (idleread.go)
+	rp         []byte             // rawRead reads into rp...
+	rn         int                // ...and leaves its count in rn
+	rerr       error              // and its error in rerr
+	rwaited    bool               // rawRead asked for a wait already
 }
 
 var workPool = sync.Pool{New: func() any {
 	w := new(work)
 	w.rawReadFn = w.rawRead
+	w.lazyReadFn = w.lazyRead
 	return w
 }}
 

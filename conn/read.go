@@ -39,6 +39,7 @@ func (c *Conn) readHead() error {
 			c.releaseOut()
 		}
 		if c.w.r0 == c.w.r1 {
+			c.releaseReadBuf()
 			if err := c.waitIdle(); err != nil {
 				return err
 			}
@@ -155,9 +156,6 @@ func (c *Conn) waitIdle() error {
 			linger = c.cfg.BufferReleaseDelay // the poller refused: wait here
 		}
 	}
-	if c.w.rbuf == nil {
-		c.w.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
-	}
 	dl := now.Add(linger)
 	if idleEnd.Before(dl) {
 		dl = idleEnd
@@ -166,7 +164,7 @@ func (c *Conn) waitIdle() error {
 	if resumed {
 		c.w.full = true // the poller saw bytes: read them without waiting
 	}
-	n, err := c.readWhenReady(c.w.rbuf)
+	n, err := c.readIdle() // takes a read buffer once bytes are there
 	if n == 0 && isTimeout(err) && time.Now().Before(idleEnd) {
 		if c.parkable {
 			if err := c.park(idleEnd, false); err != nil {
