@@ -52,6 +52,39 @@ func TestWaitingHoldsNoBuffers(t *testing.T) {
 	}
 }
 
+// TestStopLingering: StopLingering makes a connection that waits on its
+// goroutine for its next request park at once, and is refused by one
+// that is not so waiting; a connection stopped just as its next request
+// arrives serves it, body and all, either way.
+func TestStopLingering(t *testing.T) {
+	client, c, wait := lingerPair(t)
+	defer wait()
+	br := bufio.NewReader(client)
+	ask(t, client, br, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "Hello, World!")
+	waitLingering(t, c)
+	if !c.StopLingering() {
+		t.Fatal("StopLingering refused a lingering connection")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for c.state.Load()&stateMask != stateParked {
+		if time.Now().After(deadline) {
+			t.Fatal("a stopped connection did not park")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if c.StopLingering() {
+		t.Error("StopLingering accepted a parked connection")
+	}
+	for i := range 20 {
+		ask(t, client, br, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "Hello, World!")
+		waitLingering(t, c)
+		go c.StopLingering() // races with the next request
+		io.WriteString(client, "POST /e HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nabc")
+		time.Sleep(time.Duration(i%3) * time.Millisecond)
+		ask(t, client, br, "def", "abcdef")
+	}
+}
+
 // lingerPair serves a loopback connection that lingers a minute between
 // requests (so that it parks only when stopped); its handler echoes a
 // request body, or says hello. wait ends it and waits for its goroutines.
@@ -103,6 +136,19 @@ func ask(t *testing.T, client net.Conn, br *bufio.Reader, raw, want string) {
 	body, _ := io.ReadAll(resp.Body)
 	if string(body) != want {
 		t.Fatalf("answered %d %q, want %q", resp.StatusCode, body, want)
+	}
+}
+
+// waitLingering waits until c waits on its goroutine for its next
+// request.
+func waitLingering(t *testing.T, c *Conn) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for c.lingering.Load() != lingerWait {
+		if time.Now().After(deadline) {
+			t.Fatal("the connection is not waiting for its next request")
+		}
+		time.Sleep(100 * time.Microsecond)
 	}
 }
 

@@ -40,9 +40,14 @@ type Conn struct {
 
 	// Owned by the actor goroutine. The read and write buffers live in
 	// w: a connection parked between requests holds neither.
-	w      *work // pooled per-request state, held while the connection has work
-	x      *Ctx  // &w.x: the request being served
-	served int   // requests served on this connection
+	w      *work  // pooled per-request state, held while the connection has work
+	x      *Ctx   // &w.x: the request being served
+	served uint32 // requests served on this connection (wraps past 4 billion: only 0 matters)
+
+	// lingering is the handshake of StopLingering (idleread.go): the
+	// actor sets it while it waits for a next request on its goroutine,
+	// a stopper moves it on while it cuts that wait short.
+	lingering atomic.Uint32
 
 	// watched is the request whose hang-up the poller watches, for its
 	// event (hangup.go); the request itself, made on first use, is

@@ -3,7 +3,9 @@ package conn
 import (
 	"io"
 	"os"
+	"runtime"
 	"syscall"
+	"time"
 )
 
 // A connection that waits for its next request keeps its goroutine for
@@ -31,11 +33,13 @@ func (c *Conn) readIdle() (int, error) {
 		return c.read(w.rbuf)
 	}
 	w.rn, w.rerr = 0, nil
+	c.lingering.Store(lingerWait)
 	err := raw.Read(w.lazyReadFn)
+	c.endLinger()
 	n, rerr := w.rn, w.rerr
 	w.rerr = nil
 	if err != nil {
-		return 0, err // the deadline passed, or the socket was closed
+		return 0, err // the deadline passed (or StopLingering moved it), or the socket was closed
 	}
 	w.full = n == len(w.rbuf)
 	return n, rerr
@@ -76,6 +80,52 @@ func (w *work) lazyRead(fd uintptr) bool {
 			w.rn = n
 		}
 		return true
+	}
+}
+
+// The states of Conn.lingering: StopLingering moves the read deadline of
+// a connection that waits in readIdle only between lingerWait and
+// lingerStopped, and the actor, once its wait is over, waits for a
+// stopper that is between the two.
+const (
+	notLingering   uint32 = iota
+	lingerWait            // the actor waits for its next request in readIdle
+	lingerStopping        // a stopper is moving the read deadline
+	lingerStopped         // the read deadline is aLongTimeAgo
+)
+
+// aLongTimeAgo is the read deadline that ends a wait at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// StopLingering ends the wait of a connection that waits on its goroutine
+// for its next request (for BufferReleaseDelay, with no buffer but its
+// per-request state and its goroutine), as if its linger were over: a
+// parkable connection parks at once and its goroutine is free. It reports
+// whether the connection was waiting so (or was stopped so already, and
+// has yet to leave its wait); any other connection (running a request,
+// parked, waiting for the rest of a request) is left alone. A
+// server calls it when goroutines are scarce, rather than count such a
+// wait as blocked work. Safe to call from any goroutine, at any time.
+func (c *Conn) StopLingering() bool {
+	if !c.lingering.CompareAndSwap(lingerWait, lingerStopping) {
+		v := c.lingering.Load()
+		return v == lingerStopping || v == lingerStopped // stopped already, and about to park
+	}
+	c.nc.SetReadDeadline(aLongTimeAgo)
+	c.lingering.Store(lingerStopped)
+	return true
+}
+
+// endLinger ends readIdle's wait: when StopLingering moved the read
+// deadline, the actor's record of it (work.rdl) says so, and the next
+// read sets its own.
+func (c *Conn) endLinger() {
+	for !c.lingering.CompareAndSwap(lingerWait, notLingering) {
+		if c.lingering.CompareAndSwap(lingerStopped, notLingering) {
+			c.w.rdl = aLongTimeAgo
+			return
+		}
+		runtime.Gosched() // a stopper is between its two steps: a moment
 	}
 }
 
