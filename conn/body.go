@@ -91,13 +91,13 @@ func (b *body) readLength(p []byte) (int, error) {
 		}
 		var err error
 		if len(p) >= minBufClass {
-			n, err = c.read(p) // large reads skip the buffer
+			n, err = c.nc.Read(p) // large reads skip the buffer
 			b.got += int64(n)
 		} else {
 			c.w.r0, c.w.r1 = c.w.keep, c.w.keep // past the head the handler may still read
 			if err = c.makeRoom(); err == nil {
 				var m int
-				m, err = c.read(c.w.rbuf[c.w.r1:])
+				m, err = c.nc.Read(c.w.rbuf[c.w.r1:])
 				c.w.r1 += m
 				b.got += int64(m)
 				n = copy(p, c.w.rbuf[c.w.r0:c.w.r1])
@@ -147,7 +147,7 @@ func (b *body) readChunked(p []byte) (int, error) {
 		if err := c.makeRoom(); err != nil {
 			return 0, b.fail(parse.ErrBadChunk)
 		}
-		n, err := c.read(c.w.rbuf[c.w.r1:])
+		n, err := c.nc.Read(c.w.rbuf[c.w.r1:])
 		c.w.r1 += n
 		b.got += int64(n)
 		if n == 0 && err != nil {

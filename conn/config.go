@@ -209,6 +209,14 @@ type Parking struct {
 	// Config.BufferReleaseDelay; 0 parks at once (a goroutine is needed
 	// elsewhere). Nil means Config.BufferReleaseDelay.
 	Linger func() time.Duration
+	// Turn, when set, is asked every few requests while a connection
+	// serves pipelined requests without pause, more of them buffered: once
+	// it has served for Turn's answer in this run, it gives its worker up
+	// (through Wake) and yields the thread (runtime.Gosched), so that
+	// connections and goroutines waiting meanwhile run first. A negative
+	// answer means nobody waits: keep going. Nil means a 2 ms turn
+	// whenever Linger answers 0.
+	Turn func() time.Duration
 }
 
 // WithDefaults returns a copy of cfg with every zero field set to its

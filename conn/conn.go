@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -191,6 +192,10 @@ func (c *Conn) Serve() {
 			parked = true // queued again: another worker may run it at once
 			c.cfg.Counters.Yields.Add(1)
 			c.cfg.Park.Wake(c)
+			// The Go scheduler knows nothing of turns: goroutines it made
+			// runnable (the accept loop, a worker whose client just sent
+			// bytes) would wait behind busy workers for their time slices.
+			runtime.Gosched()
 			return
 		}
 	}
@@ -200,9 +205,10 @@ func (c *Conn) Serve() {
 // worker for as long as it sends: fair to nobody while others wait for a
 // worker. So a connection that has served requests for turnQuantum in one
 // run, with more of them buffered, gives its worker up when others wait
-// (Parking.Linger says 0) and queues again through Parking.Wake, as one in
-// the middle of a request, behind the connections starting one. The clock
-// is read every yieldCheckEvery requests.
+// (Parking.Linger says 0, or Parking.Turn says how long a turn is) and
+// queues again through Parking.Wake, as one in the middle of a request,
+// behind the connections starting one. The clock is read every
+// yieldCheckEvery requests.
 const (
 	turnQuantum     = 2 * time.Millisecond
 	yieldCheckEvery = 16
@@ -223,6 +229,10 @@ func (c *Conn) yieldTurn() bool {
 	if w.turnStart.IsZero() {
 		w.turnStart = now
 		return false
+	}
+	if turn := c.cfg.Park.Turn; turn != nil {
+		d := turn()
+		return d >= 0 && now.Sub(w.turnStart) >= d
 	}
 	return now.Sub(w.turnStart) >= turnQuantum && c.cfg.Park.Linger != nil && c.cfg.Park.Linger() <= 0
 }

@@ -98,23 +98,19 @@ type work struct {
 	turnStart time.Time // this run of Serve began serving pipelined requests (zero: not yet); see yieldTurn
 	turnReqs  int       // requests since the clock was last looked at
 
-	req *requestCtx          // the current request's context, made on first use; see hangup.go
-	tls *tls.ConnectionState // the TLS state, made on first use (a TLS connection never parks)
+	req    *requestCtx          // the current request's context, made on first use; see hangup.go
+	hangUp hangUpTimer          // the hang-up delay of req's watch, reused (hangup.go)
+	tls    *tls.ConnectionState // the TLS state, made on first use (a TLS connection never parks)
 
-	// Reading when ready (rawread.go).
-	full       bool               // the last socket read filled its buffer, or none was made yet
+	// Reading the next request without holding a buffer (idleread.go).
 	raw        syscall.RawConn    // the socket's, made on first use
-	rawReadFn  func(uintptr) bool // rawRead bound to this work
-	lazyReadFn func(uintptr) bool // lazyRead bound to this work (idleread.go)
-	rp         []byte             // rawRead reads into rp...
-	rn         int                // ...and leaves its count in rn
-	rerr       error              // and its error in rerr
-	rwaited    bool               // rawRead asked for a wait already
+	lazyReadFn func(uintptr) bool // lazyRead bound to this work
+	rn         int                // lazyRead leaves its count in rn...
+	rerr       error              // ...and its error in rerr
 }
 
 var workPool = sync.Pool{New: func() any {
 	w := new(work)
-	w.rawReadFn = w.rawRead
 	w.lazyReadFn = w.lazyRead
 	return w
 }}
@@ -127,7 +123,6 @@ func (c *Conn) takeWork() {
 	w := workPool.Get().(*work)
 	w.parser = parse.Parser{Limits: c.cfg.Limits}
 	w.now, w.headStart, w.rdl, w.wdl = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	w.full = true // nothing is known of the socket: read before waiting
 	w.x.c = c
 	w.x.body.c = c
 	w.x.body.dec.Limits = c.cfg.Limits

@@ -18,8 +18,8 @@ import (
 // the context with ErrClientGone as its cause. A handler that never waits
 // on its context costs nothing: no registration, no system call. Nor does
 // a short request that does: the watch is armed only once the request has
-// run hangUpDelay since that first Done (a timer, stopped when the handler
-// returns), so that a handler passing its context to a quick database
+// run hangUpDelay since that first Done (a timer of the work's, reused
+// from request to request and stopped when the handler returns), so that a handler passing its context to a quick database
 // call does not pay two epoll_ctl calls per request. A client that leaves
 // is then noticed up to hangUpDelay late.
 //
@@ -43,14 +43,31 @@ type requestCtx struct {
 	context.Context
 	cancel context.CancelCauseFunc
 	c      *Conn
+	w      *work       // the work serving the request: its hangUp timer
 	asked  atomic.Bool // Done was called: the fast path of Done
 
 	mu       sync.Mutex
-	bodyDone bool        // the body was read to its end (or failed)
-	due      bool        // hangUpDelay has passed since the first Done
-	armed    bool        // ArmHangUp is in effect for this request
-	ended    bool        // the handler returned or hijacked: never arm again
-	timer    *time.Timer // sets due after hangUpDelay; nil before the first Done
+	bodyDone bool // the body was read to its end (or failed)
+	due      bool // hangUpDelay has passed since the first Done
+	armed    bool // ArmHangUp is in effect for this request
+	ended    bool // the handler returned or hijacked: never arm again
+	timing   bool // the work's hangUp timer runs for this request
+}
+
+// hangUpTimer is a work's timer for the hang-up delay, made once and
+// reused by every request the work serves (a timer per request was an
+// allocation and a closure each): req is the request it runs for, read
+// by the timer's function when it fires.
+type hangUpTimer struct {
+	t   *time.Timer
+	req atomic.Pointer[requestCtx]
+}
+
+// fire runs hangUpDelay after the first Done of t.req's context.
+func (t *hangUpTimer) fire() {
+	if r := t.req.Load(); r != nil {
+		r.arm()
+	}
 }
 
 // hangUpDelay is how long a request runs after the first Done of its
@@ -63,7 +80,16 @@ func (r *requestCtx) Done() <-chan struct{} {
 	if !r.asked.Load() && r.asked.CompareAndSwap(false, true) {
 		r.mu.Lock()
 		if !r.ended {
-			r.timer = time.AfterFunc(hangUpDelay, r.arm)
+			// The work is this request's until it ends, and ended is
+			// set under r.mu: no other request uses the timer now.
+			ht := &r.w.hangUp
+			ht.req.Store(r)
+			if ht.t == nil {
+				ht.t = time.AfterFunc(hangUpDelay, ht.fire)
+			} else {
+				ht.t.Reset(hangUpDelay)
+			}
+			r.timing = true
 		}
 		r.mu.Unlock()
 	}
@@ -71,7 +97,8 @@ func (r *requestCtx) Done() <-chan struct{} {
 }
 
 // arm runs hangUpDelay after the first Done: the watch starts now, or
-// once the body has been read.
+// once the body has been read. A timer that fires late, for a request
+// that has ended, finds ended set and does nothing.
 func (r *requestCtx) arm() {
 	r.mu.Lock()
 	r.due = true
@@ -111,7 +138,7 @@ func (c *Conn) requestContext() context.Context {
 	w := c.w
 	if w.req == nil {
 		ctx, cancel := context.WithCancelCause(c.cfg.BaseContext)
-		w.req = &requestCtx{Context: ctx, cancel: cancel, c: c, bodyDone: c.bodyDone}
+		w.req = &requestCtx{Context: ctx, cancel: cancel, c: c, w: w, bodyDone: c.bodyDone}
 		if c.broken {
 			cancel(context.Canceled) // the client is gone
 		}
@@ -148,8 +175,10 @@ func (c *Conn) stopWatch() {
 	r := c.w.req
 	r.mu.Lock()
 	r.ended = true
-	if r.timer != nil {
-		r.timer.Stop()
+	if r.timing {
+		r.timing = false
+		r.w.hangUp.t.Stop()
+		r.w.hangUp.req.CompareAndSwap(r, nil)
 	}
 	if r.armed {
 		r.armed = false

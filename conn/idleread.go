@@ -18,19 +18,19 @@ import (
 // readable without one, and takes one from the pool only then.
 
 // readIdle reads the first bytes of the next request into the read
-// buffer. With a buffer already there it is readWhenReady; without one,
+// buffer. With a buffer already there it is a plain read; without one,
 // it reads into a buffer taken from the pool for the read, given back
 // when the read finds nothing, and waits for the socket without it (see
-// lazyRead). It returns like readWhenReady.
+// lazyRead). It returns like net.Conn's Read.
 func (c *Conn) readIdle() (int, error) {
 	w := c.w
 	if w.rbuf != nil {
-		return c.readWhenReady(w.rbuf)
+		return c.nc.Read(w.rbuf)
 	}
 	raw := c.rawConn()
 	if raw == nil {
 		w.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
-		return c.read(w.rbuf)
+		return c.nc.Read(w.rbuf)
 	}
 	w.rn, w.rerr = 0, nil
 	c.lingering.Store(lingerWait)
@@ -41,7 +41,6 @@ func (c *Conn) readIdle() (int, error) {
 	if err != nil {
 		return 0, err // the deadline passed (or StopLingering moved it), or the socket was closed
 	}
-	w.full = n == len(w.rbuf)
 	return n, rerr
 }
 

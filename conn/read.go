@@ -98,7 +98,7 @@ func (c *Conn) readMidRequest(dl time.Time) error {
 		}
 	}
 	c.setReadDeadline(rdl)
-	n, err := c.read(c.w.rbuf[c.w.r1:])
+	n, err := c.nc.Read(c.w.rbuf[c.w.r1:])
 	c.w.r1 += n
 	if n > 0 || err == nil {
 		return nil
@@ -161,9 +161,6 @@ func (c *Conn) waitIdle() error {
 		dl = idleEnd
 	}
 	c.setIdleDeadline(dl, linger/8)
-	if resumed {
-		c.w.full = true // the poller saw bytes: read them without waiting
-	}
 	n, err := c.readIdle() // takes a read buffer once bytes are there
 	if n == 0 && isTimeout(err) && time.Now().Before(idleEnd) {
 		if c.parkable {
@@ -176,7 +173,7 @@ func (c *Conn) waitIdle() error {
 		c.x.releaseBuffers()
 		cnt.IdleReleases.Add(1)
 		c.setReadDeadline(idleEnd)
-		n, err = c.read(c.one[:])
+		n, err = c.nc.Read(c.one[:])
 		if n > 0 {
 			c.w.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
 			c.w.rbuf[0] = c.one[0]

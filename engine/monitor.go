@@ -2,6 +2,8 @@ package engine
 
 import (
 	"math/bits"
+	"runtime"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,11 +29,54 @@ const DefaultMaxHandlers = 8192
 // The monitor runs only while the queue is not empty and no slot is free
 // (submit wakes it); it then looks every monitorTick, so a handler that
 // waits delays the queue by at most about blockedAfter + monitorTick.
+//
+// A worker that makes no progress may also be runnable but not running:
+// with every thread busy (clients pipelining thousands of requests, a
+// CPU-heavy handler), workers wait for the Go scheduler's time slices,
+// and releasing them would start more drain loops to compete for the same
+// CPU, each of which soon looks stuck in turn: the fresh clients the
+// release was for would wait longer, not shorter. So a tick on which the
+// runtime has at least GOMAXPROCS goroutines runnable but not running
+// (a backlog on every thread) releases nothing (Stats.CPUBusyTicks).
+//
+// Busy threads also shorten the turn of connections that pipeline
+// without pause (turnFor): every goroutine the runtime readies, the
+// accept loop's included, waits behind the running ones for as long as
+// each of them keeps its thread, so while the backlog lasts each gives its
+// worker and thread up after a few requests instead of after
+// turnQuantum.
+const turnQuantum = 2 * time.Millisecond
 const (
 	monitorTick  = time.Millisecond
 	blockedAfter = 2 * time.Millisecond
 	overloadWait = 10 * time.Millisecond
 )
+
+// runnableMetric counts the goroutines ready to run that wait for a thread.
+const runnableMetric = "/sched/goroutines/runnable:goroutines"
+
+// turnFor is conn.Parking.Turn: how long a pipelining connection keeps
+// its worker. Nobody waits while the ready queue is empty (-1); while it is
+// not, turnQuantum, or no time at all (a yield at its next check) while
+// the monitor finds every thread busy.
+func (s *Server) turnFor() time.Duration {
+	switch {
+	case s.ready.len() == 0:
+		return -1
+	case s.threadsBusy.Load():
+		return 0
+	}
+	return turnQuantum
+}
+
+// threadsBusy reports whether every thread has goroutines waiting for it;
+// sample is the caller's, for runnableMetric (reading it costs about
+// 200 ns and does not stop the world).
+func threadsBusy(sample []metrics.Sample) bool {
+	metrics.Read(sample)
+	v := sample[0].Value
+	return v.Kind() == metrics.KindUint64 && v.Uint64() >= uint64(runtime.GOMAXPROCS(0))
+}
 
 // worker is one drain loop's record. state holds the number of
 // connections it has begun to serve (above bit 2), whether it is serving
@@ -83,15 +128,23 @@ func (s *Server) monitor() {
 		case <-s.kick:
 		}
 		t := time.NewTicker(monitorTick)
+		runnable := []metrics.Sample{{Name: runnableMetric}}
 		for s.ready.len() > 0 {
 			select {
 			case <-s.sweepStop:
 				t.Stop()
 				return
 			case now := <-t.C:
+				busy := threadsBusy(runnable)
+				s.threadsBusy.Store(busy)
+				if busy {
+					s.cpuBusy.Add(1)
+					continue
+				}
 				s.releaseBlocked(now)
 			}
 		}
+		s.threadsBusy.Store(false)
 		t.Stop()
 	}
 }

@@ -162,6 +162,10 @@ type Server struct {
 	maxServing  int64                           // MaxHandlers: drain loops in all, released ones included
 	blocked     atomic.Int64                    // drain loops released by the monitor, still serving
 	released    atomic.Int64                    // releases so far
+	cpuBusy     atomic.Int64                    // monitor ticks that found the threads busy
+	threadsBusy atomic.Bool                     // the monitor's last tick found the threads busy
+	busyLns     busyListeners                   // listeners workers accept from while threadsBusy
+	busyWorkers int64                           // the drain loops allowed while threadsBusy
 	overloaded  atomic.Bool                     // the ceiling is reached: new requests get 503
 	busy        *xsync.MapOf[*worker, struct{}] // workers holding a slot (monitor.go)
 	kick        chan struct{}                   // wakes the monitor
@@ -262,6 +266,7 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	defer s.trackListener(&l, false)
 	defer l.Close()
+	defer s.busyLns.add(l)()
 	var backoff time.Duration
 	for {
 		nc, err := l.Accept()
@@ -279,22 +284,29 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		backoff = 0
-		s.accepted.Add(1)
-		if s.inflight.Add(1) > s.maxConns {
-			s.inflight.Add(-1)
-			s.reject(nc)
-			continue
-		}
-		if s.parks(nc) {
-			c := conn.New(nc, s.cfg, s.Handler)
-			s.conns.add(c)
-			s.submit(c, false)
-			continue
-		}
-		if err := s.pool.Invoke(nc); err != nil {
-			s.inflight.Add(-1)
-			s.reject(nc)
-		}
+		s.admit(nc)
+	}
+}
+
+// admit takes a connection just accepted: it is refused with 503 above
+// MaxConns, else queued for a worker (parking path) or given a pool
+// goroutine.
+func (s *Server) admit(nc net.Conn) {
+	s.accepted.Add(1)
+	if s.inflight.Add(1) > s.maxConns {
+		s.inflight.Add(-1)
+		s.reject(nc)
+		return
+	}
+	if s.parks(nc) {
+		c := conn.New(nc, s.cfg, s.Handler)
+		s.conns.add(c)
+		s.submit(c, false)
+		return
+	}
+	if err := s.pool.Invoke(nc); err != nil {
+		s.inflight.Add(-1)
+		s.reject(nc)
 	}
 }
 
@@ -371,6 +383,7 @@ type Stats struct {
 	Queued       int64         // connections waiting in the ready queue for a worker
 	Releases     int64         // times a blocked worker was released so far
 	QueueWaitP99 time.Duration // 99th percentile of the ready-queue wait over the last full second (bucket upper bound)
+	CPUBusyTicks int64         // monitor ticks that released nothing because every thread was busy (workers waiting for CPU, not blocked)
 }
 
 // Stats returns a snapshot of the server's counters. Each field is read
@@ -400,5 +413,6 @@ func (s *Server) Stats() Stats {
 		Queued:       int64(s.ready.len()),
 		Releases:     s.released.Load(),
 		QueueWaitP99: time.Duration(s.ready.wait.p99.Load()),
+		CPUBusyTicks: s.cpuBusy.Load(),
 	}
 }

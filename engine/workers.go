@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,7 @@ func (s *Server) startParking() bool {
 		s.cfg.Logger.Debug("engine: no poller; one goroutine per connection", "err", err)
 		return false
 	}
+	s.busyWorkers = int64(max(4, 4*runtime.GOMAXPROCS(0)))
 	s.maxWorkers = int64(s.MaxWorkers)
 	if s.maxWorkers <= 0 {
 		s.maxWorkers = DefaultMaxWorkers
@@ -59,7 +61,7 @@ func (s *Server) startParking() bool {
 	s.poller = p
 	s.workers = workers
 	cfg := *s.cfg
-	cfg.Park = &conn.Parking{Poller: p, Wake: s.wake, Linger: s.lingerFor}
+	cfg.Park = &conn.Parking{Poller: p, Wake: s.wake, Linger: s.lingerFor, Turn: s.turnFor}
 	cfg.Overloaded = &s.overloaded
 	s.cfg = cfg.WithDefaults()
 	s.sweepStop = make(chan struct{})
@@ -78,7 +80,13 @@ func (s *Server) parks(nc net.Conn) bool {
 
 // wake is conn.Parking.Wake: it queues a connection the poller (or the
 // sweep) woke, after the others if it is in the middle of a request.
-func (s *Server) wake(c *conn.Conn) { s.submit(c, c.MidRequest()) }
+func (s *Server) wake(c *conn.Conn) {
+	mid := c.MidRequest()
+	s.submit(c, mid)
+	if mid && s.threadsBusy.Load() {
+		s.acceptWhileBusy() // a worker giving its turn up (busyaccept.go)
+	}
+}
 
 // submit queues a runnable connection and makes sure a drain loop will
 // take it. It never blocks: the queue grows as needed, and a connection
@@ -108,11 +116,12 @@ func (s *Server) startDrain() bool {
 	return true
 }
 
-// acquireSlot takes one of the MaxWorkers drain-loop slots if one is free.
+// acquireSlot takes one of the drain-loop slots if one is free: MaxWorkers
+// of them, or busyWorkers while every thread is busy.
 func (s *Server) acquireSlot() bool {
 	for {
 		n := s.slots.Load()
-		if n >= s.maxWorkers {
+		if n >= s.maxWorkers || s.threadsBusy.Load() && n >= s.busyWorkers {
 			return false
 		}
 		if s.slots.CompareAndSwap(n, n+1) {
@@ -145,6 +154,15 @@ func (s *Server) drain() {
 			continue
 		}
 		if !w.serve(c) {
+			if s.threadsBusy.Load() && s.slots.Load() > s.busyWorkers {
+				// Too many drain loops for the CPU: leave (the others
+				// drain the queue), as in the idle case above but
+				// without the last look, which they will take.
+				s.busy.Delete(w)
+				s.slots.Add(-1)
+				workerPool.Put(w)
+				return
+			}
 			continue
 		}
 		// Released while it served c: the slot it held went to another

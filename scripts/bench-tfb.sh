@@ -14,10 +14,12 @@
 # overrides it for all). Collected per run: req/s, server CPU per request
 # (utime+stime of /proc/PID/stat), p99 (wrk --latency), and PostgreSQL CPU
 # per request: the postmaster's own and reaped children's CPU plus that of
-# its live children (the backends), before and after; and the cores each
-# used over the run (CPU seconds per second): a server below one core while
-# PostgreSQL is busy is waiting on the database or its pool, not on its own
-# code. The median round is reported (by req/s; its other columns are from
+# its live children (the backends), before and after; and the cores the
+# server, PostgreSQL and wrk each used over the run (CPU seconds per
+# second): a server below one core while PostgreSQL is busy is waiting on
+# the database or its pool, not on its own code; wrk near one core is the
+# bottleneck itself (json at 256 connections on this machine), and then
+# server CPU per request, not req/s, compares the servers. The median round is reported (by req/s; its other columns are from
 # the same run).
 #
 # Usage: scripts/bench-tfb.sh [-quick]       (make bench-tfb [QUICK=1])
@@ -94,6 +96,18 @@ pg_cpu() {
     awk 'NR == 1 { t += $16 + $17 } { t += $14 + $15 } END { print t }'
 }
 
+# children_cpu: CPU seconds (user+system) of this shell's finished
+# children so far; around a wrk run, the difference is wrk's own (and a
+# few milliseconds of the command substitution's shell). A client at
+# about 1.00 core is the bottleneck: the servers' req/s then measure the
+# client, and their CPU per request is the comparison that holds.
+# (times runs in this shell, not in a command substitution's: its own
+# children are not wrk.)
+children_cpu() {
+  times > "$tmp/times"
+  awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2] } print t }' "$tmp/times"
+}
+
 results="$tmp/results"
 : > "$results"
 
@@ -118,9 +132,9 @@ run_one() { # name test conns
     taskset -c 1 wrk -t1 -c"$conns" -d1s $extra "http://127.0.0.1:$PORT$path" -- 16 >/dev/null 2>&1
   fi
   local t0 t1 g0 g1 w0 w1 out
-  t0=$(cpu "$pid"); g0=$(pg_cpu); w0=$(date +%s%N)
+  t0=$(cpu "$pid"); g0=$(pg_cpu); w0=$(date +%s%N); children_cpu > "$tmp/c0"
   out=$(taskset -c 1 wrk -t1 -c"$conns" -d"$DUR" --latency $extra "http://127.0.0.1:$PORT$path" -- 16)
-  t1=$(cpu "$pid"); g1=$(pg_cpu); w1=$(date +%s%N)
+  children_cpu > "$tmp/c1"; t1=$(cpu "$pid"); g1=$(pg_cpu); w1=$(date +%s%N)
   kill -INT "$pid"; wait "$pid" 2>/dev/null || true
   pids=("$dbpid")
   local reqs rps p99 errs
@@ -129,9 +143,9 @@ run_one() { # name test conns
   p99=$(awk '$1=="99%"{print $2}' <<<"$out")
   errs=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out" | tr '\n' ' ')
   awk -v c="$test:$conns" -v n="$name" -v rps="$rps" -v p99="$p99" -v reqs="$reqs" -v t="$TICK" \
-      -v s=$((t1 - t0)) -v g=$((g1 - g0)) -v w=$((w1 - w0)) -v e="$errs" \
+      -v s=$((t1 - t0)) -v g=$((g1 - g0)) -v w=$((w1 - w0)) -v k="$(awk 'NR == FNR { a = $1; next } { print $1 - a }' "$tmp/c0" "$tmp/c1")" -v e="$errs" \
       'BEGIN{ if (reqs == 0) reqs = 1; w /= 1e9
-        printf "%s %s %.0f %.2f %s %.2f %.2f/%.2f %s\n", c, n, rps, s/t*1e6/reqs, p99, g/t*1e6/reqs, s/t/w, g/t/w, e }' >> "$results"
+        printf "%s %s %.0f %.2f %s %.2f %.2f/%.2f/%.2f %s\n", c, n, rps, s/t*1e6/reqs, p99, g/t*1e6/reqs, s/t/w, g/t/w, k/w, e }' >> "$results"
   echo "  ${SECONDS}s $test c$conns $name: $(tail -1 "$results" | cut -d' ' -f3-)" >&2
 }
 
@@ -146,7 +160,7 @@ done
 
 table="$tmp/table"
 {
-  echo "| test | conns | server | req/s | server CPU µs/req | p99 | PostgreSQL CPU µs/req | cores used, server/PostgreSQL |"
+  echo "| test | conns | server | req/s | server CPU µs/req | p99 | PostgreSQL CPU µs/req | cores used, server/PostgreSQL/wrk |"
   echo "|---|---|---|---|---|---|---|---|"
   for c in "${CASES[@]}"; do
     for name in "${ORDER[@]}"; do

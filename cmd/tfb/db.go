@@ -29,17 +29,12 @@ const (
 // a query fails.
 var errNoDB = errors.New("tfb: database unavailable")
 
-// World is one row of the World table, encoded as the benchmark asks.
-type World struct {
-	ID           int32 `json:"id"`
-	RandomNumber int32 `json:"randomNumber"`
-}
-
-// Fortune is one row of the Fortune table.
-type Fortune struct {
-	ID      int32
-	Message string
-}
+// World and Fortune are the rows of the benchmark's tables, defined once
+// for every server in internal/tfbdb.
+type (
+	World   = tfbdb.World
+	Fortune = tfbdb.Fortune
+)
 
 // DB is the benchmark database behind a pgx connection pool. Its methods
 // are safe for concurrent use; each bounds its work by Timeout.

@@ -25,6 +25,19 @@ const Database = "hello_world"
 // randomNumber is in 1..WorldRows too.
 const WorldRows = 10000
 
+// World is one row of the World table, encoded as the JSON test types
+// send it.
+type World struct {
+	ID           int32 `json:"id"`
+	RandomNumber int32 `json:"randomNumber"`
+}
+
+// Fortune is one row of the Fortune table.
+type Fortune struct {
+	ID      int32
+	Message string
+}
+
 // AdditionalFortune is the message the /fortunes test adds, with id 0, at
 // request time.
 const AdditionalFortune = "Additional fortune added at request time."

@@ -58,17 +58,12 @@ const (
 	TypeHTML = "text/html; charset=utf-8"
 )
 
-// World is one row of the World table, as the JSON test types send it.
-type World struct {
-	ID           int32 `json:"id"`
-	RandomNumber int32 `json:"randomNumber"`
-}
-
-// Fortune is one row of the Fortune table.
-type Fortune struct {
-	ID      int32
-	Message string
-}
+// World and Fortune are the rows of the benchmark's tables, defined once
+// for every server in internal/tfbdb.
+type (
+	World   = tfbdb.World
+	Fortune = tfbdb.Fortune
+)
 
 // Message is the body of /json.
 type Message struct {

@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/microframe/microframe/conn"
+)
+
+// TestThreadsBusy: the monitor's test sees goroutines waiting for a thread
+// while more spin than there are threads, and none once they stop.
+func TestThreadsBusy(t *testing.T) {
+	sample := []metrics.Sample{{Name: runnableMetric}}
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for range 4 * runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for !stop.Load() {
+				// Spin on the CPU, with no wait that would park.
+			}
+		})
+	}
+	busy := false
+	for deadline := time.Now().Add(5 * time.Second); !busy && time.Now().Before(deadline); {
+		busy = threadsBusy(sample)
+		runtime.Gosched()
+	}
+	stop.Store(true)
+	wg.Wait()
+	if !busy {
+		t.Fatal("threadsBusy never reported busy threads while 4×GOMAXPROCS goroutines spun")
+	}
+	idle := false
+	for deadline := time.Now().Add(5 * time.Second); !idle && time.Now().Before(deadline); {
+		idle = !threadsBusy(sample)
+		time.Sleep(time.Millisecond)
+	}
+	if !idle {
+		t.Fatal("threadsBusy still reports busy threads after the spinners stopped")
+	}
+}
+
+// TestBusyTurnAndCap: a pipelining connection keeps going while nobody
+// waits, takes turnQuantum turns while connections queue, and yields at
+// its next check while the threads are busy; busy threads also cap the
+// drain loops at busyWorkers.
+func TestBusyTurnAndCap(t *testing.T) {
+	s := &Server{maxWorkers: 256, busyWorkers: 8}
+	if got := s.turnFor(); got >= 0 {
+		t.Errorf("empty queue: turn %v, want negative (no yield)", got)
+	}
+	s.ready.push(new(conn.Conn), false)
+	if got := s.turnFor(); got != turnQuantum {
+		t.Errorf("queued connection: turn %v, want %v", got, turnQuantum)
+	}
+	s.threadsBusy.Store(true)
+	if got := s.turnFor(); got != 0 {
+		t.Errorf("busy threads: turn %v, want 0", got)
+	}
+	s.slots.Store(7)
+	if !s.acquireSlot() {
+		t.Fatal("busy threads: the 8th slot refused")
+	}
+	if s.acquireSlot() {
+		t.Fatal("busy threads: a 9th slot granted above busyWorkers")
+	}
+	s.threadsBusy.Store(false)
+	if !s.acquireSlot() {
+		t.Fatal("threads free again: a 9th slot refused below MaxWorkers")
+	}
+}
+
+// TestAcceptWhileBusy: with the threads busy, a worker's acceptWhileBusy
+// takes a connection waiting on the listener (the accept loop is not
+// running here) and serves it; with none waiting it returns at once; a
+// second call within busyAcceptEvery does nothing.
+func TestAcceptWhileBusy(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("accepting on workers is Linux only")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	s := &Server{Handler: conn.HandlerFunc(func(x *conn.Ctx) { x.WriteString("hi") })}
+	if err := s.start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.poller == nil {
+		t.Skip("no poller")
+	}
+	remove := s.busyLns.add(ln)
+	defer remove()
+	s.acceptWhileBusy() // nothing waits: returns at once
+	if got := s.accepted.Load(); got != 0 {
+		t.Fatalf("accepted %d with no client", got)
+	}
+
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s.busyLns.last.Store(nanotime()) // just tried: the next call must wait its turn
+	s.acceptWhileBusy()
+	if got := s.accepted.Load(); got != 0 {
+		t.Fatalf("accepted %d within busyAcceptEvery of the last try", got)
+	}
+	s.busyLns.last.Store(0)
+	s.acceptWhileBusy()
+	if got := s.accepted.Load(); got != 1 {
+		t.Fatalf("accepted %d, want 1", got)
+	}
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if string(body) != "hi" {
+		t.Fatalf("body %q", body)
+	}
+	remove()
+	if p := s.busyLns.list.Load(); p == nil || len(*p) != 0 {
+		t.Fatal("listener still listed after remove")
+	}
+}
