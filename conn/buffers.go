@@ -15,12 +15,22 @@ import (
 // unsafe.Pointer, which fits an interface without an allocation (a
 // *[]byte would need a new slice header on every putBuf): the class gives
 // the capacity back.
-var bufPools [8]sync.Pool // classes 4 KiB << i
+//
+// The classes are 256 B << i. getBuf hands out minBufClass (4 KiB) at
+// least: reads and responses want room. The smaller classes are for
+// getSmallBuf, which keeps the few bytes of a connection parked in the
+// middle of a request (see shrinkReadBuf).
+var bufPools [12]sync.Pool // classes 256 B << i, up to 512 KiB
 
-const minBufClass = 4 << 10
+const (
+	smallBufClass = 256     // the smallest class (getSmallBuf)
+	minBufClass   = 4 << 10 // the smallest buffer getBuf returns
+)
 
+// bufClass returns the index of the smallest class of at least n bytes
+// (the largest class when none is).
 func bufClass(n int) int {
-	c, size := 0, minBufClass
+	c, size := 0, smallBufClass
 	for size < n && c < len(bufPools)-1 {
 		size <<= 1
 		c++
@@ -28,11 +38,17 @@ func bufClass(n int) int {
 	return c
 }
 
-// getBuf returns a zero-length buffer with capacity at least n (n up to
-// 512 KiB is pooled; larger is allocated).
-func getBuf(n int) []byte {
+// getBuf returns a zero-length buffer with capacity at least n, and at
+// least minBufClass (n up to 512 KiB is pooled; larger is allocated).
+func getBuf(n int) []byte { return getClassBuf(max(n, minBufClass)) }
+
+// getSmallBuf is getBuf without the minimum: capacity at least n, at
+// least 256 bytes.
+func getSmallBuf(n int) []byte { return getClassBuf(n) }
+
+func getClassBuf(n int) []byte {
 	c := bufClass(n)
-	size := minBufClass << c
+	size := smallBufClass << c
 	if n > size {
 		return make([]byte, 0, n)
 	}
@@ -44,11 +60,11 @@ func getBuf(n int) []byte {
 
 // putBuf returns b to its pool. b must not be used afterwards.
 func putBuf(b []byte) {
-	if cap(b) < minBufClass {
+	if cap(b) < smallBufClass {
 		return
 	}
 	c := bufClass(cap(b))
-	if minBufClass<<c != cap(b) {
+	if smallBufClass<<c != cap(b) {
 		return // odd size: let the GC have it
 	}
 	bufPools[c].Put(unsafe.Pointer(unsafe.SliceData(b)))

@@ -41,9 +41,14 @@ type Conn struct {
 
 	// Owned by the actor goroutine. The read and write buffers live in
 	// w: a connection parked between requests holds neither.
-	w      *work // pooled per-request state, held while the connection has work
-	x      *Ctx  // &w.x: the request being served
-	served int   // requests served on this connection
+	w      *work  // pooled per-request state, held while the connection has work
+	x      *Ctx   // &w.x: the request being served
+	served uint32 // requests served on this connection (wraps past 4 billion: only 0 matters)
+
+	// lingering is the handshake of StopLingering (idleread.go): the
+	// actor sets it while it waits for a next request on its goroutine,
+	// a stopper moves it on while it cuts that wait short.
+	lingering atomic.Uint32
 
 	// watched is the request whose hang-up the poller watches, for its
 	// event (hangup.go); the request itself, made on first use, is
@@ -289,6 +294,19 @@ func (c *Conn) releaseBuffers() {
 		w.out = nil
 	}
 	w.r0, w.r1 = 0, 0
+}
+
+// releaseOut gives the output buffer back to its pool once everything in
+// it was written and the actor is about to wait for the client: a
+// connection that waits (lingering for its next request, or for the rest
+// of a head) keeps only its read buffer, so a burst of connections that
+// each made one request holds half the buffers, and the next response
+// takes one from the pool again (no allocation).
+func (c *Conn) releaseOut() {
+	if w := c.w; w.out != nil && len(w.out) == 0 {
+		putBuf(w.out)
+		w.out = nil
+	}
 }
 
 // pinHead protects the head just parsed, whose fields are slices of rbuf,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/microframe/microframe/parse"
@@ -100,9 +101,19 @@ type work struct {
 	req    *requestCtx          // the current request's context, made on first use; see hangup.go
 	hangUp hangUpTimer          // the hang-up delay of req's watch, reused (hangup.go)
 	tls    *tls.ConnectionState // the TLS state, made on first use (a TLS connection never parks)
+
+	// Reading the next request without holding a buffer (idleread.go).
+	raw        syscall.RawConn    // the socket's, made on first use
+	lazyReadFn func(uintptr) bool // lazyRead bound to this work
+	rn         int                // lazyRead leaves its count in rn...
+	rerr       error              // ...and its error in rerr
 }
 
-var workPool = sync.Pool{New: func() any { return new(work) }}
+var workPool = sync.Pool{New: func() any {
+	w := new(work)
+	w.lazyReadFn = w.lazyRead
+	return w
+}}
 
 // takeWork gives c its per-request state, if it has none.
 func (c *Conn) takeWork() {
@@ -134,7 +145,7 @@ func (c *Conn) putWork() {
 		// internal panic) still has one: nothing will answer it.
 		w.req.cancel(context.Canceled)
 	}
-	w.req, w.tls = nil, nil
+	w.req, w.tls, w.raw = nil, nil, nil
 	c.w, c.x = nil, nil
 	workPool.Put(w)
 }

@@ -184,6 +184,8 @@ func (c *Conn) park(until time.Time, head bool) error {
 		// as it runs: a parked connection needs none (the sweep enforces
 		// until), and a resumed one sets its own (its work is new).
 		c.nc.SetDeadline(time.Time{})
+	} else {
+		c.shrinkReadBuf() // a slow client's few bytes need no 4 KiB while it is away
 	}
 	c.parkUntil.Store(until.UnixNano())
 	// Parked before armed: an event that fires at once (bytes already

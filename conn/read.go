@@ -36,8 +36,10 @@ func (c *Conn) readHead() error {
 			if err := c.flush(); err != nil {
 				return err
 			}
+			c.releaseOut()
 		}
 		if c.w.r0 == c.w.r1 {
+			c.releaseReadBuf()
 			if err := c.waitIdle(); err != nil {
 				return err
 			}
@@ -154,15 +156,12 @@ func (c *Conn) waitIdle() error {
 			linger = c.cfg.BufferReleaseDelay // the poller refused: wait here
 		}
 	}
-	if c.w.rbuf == nil {
-		c.w.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
-	}
 	dl := now.Add(linger)
 	if idleEnd.Before(dl) {
 		dl = idleEnd
 	}
 	c.setIdleDeadline(dl, linger/8)
-	n, err := c.nc.Read(c.w.rbuf)
+	n, err := c.readIdle() // takes a read buffer once bytes are there
 	if n == 0 && isTimeout(err) && time.Now().Before(idleEnd) {
 		if c.parkable {
 			if err := c.park(idleEnd, false); err != nil {

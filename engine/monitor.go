@@ -176,7 +176,13 @@ func (s *Server) releaseBlocked(now time.Time) {
 			w.seenState, w.seenProgress, w.seenAt = st, p, now
 			return true
 		}
-		if now.Sub(w.seenAt) < blockedAfter || s.blocked.Load()+s.maxWorkers >= s.maxServing {
+		if now.Sub(w.seenAt) < blockedAfter {
+			return true
+		}
+		if c.StopLingering() {
+			return true // it was waiting for a next request: it parks, and its worker moves on
+		}
+		if s.blocked.Load()+s.maxWorkers >= s.maxServing {
 			return true
 		}
 		if !w.state.CompareAndSwap(st, st|workerReleased) {
