@@ -2,9 +2,11 @@ package conn
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -183,5 +185,28 @@ func waitIdleState(t *testing.T, c *Conn) {
 			t.Fatal("the connection did not go idle after its response")
 		}
 		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+// TestPipelinerKeepsOutput: a client that sends a full read buffer of
+// pipelined requests at a time keeps its output buffer from batch to
+// batch. Given back after each batch, it started small again and grew by
+// appends, allocations each time, for responses larger than its class.
+func TestPipelinerKeepsOutput(t *testing.T) {
+	mc, stop := startActor(t, hello)
+	defer stop()
+	const size = 64
+	req := fmt.Sprintf("GET /%s HTTP/1.1\r\nHost: a\r\n\r\n", strings.Repeat("p", size-len("GET / HTTP/1.1\r\nHost: a\r\n\r\n")))
+	if len(req) != size {
+		t.Fatalf("request is %d bytes", len(req))
+	}
+	batch := []byte(strings.Repeat(req, 2*DefaultReadBufferSize/size)) // two full reads
+	allocs := testing.AllocsPerRun(50, func() {
+		mc.in <- batch
+		mc.skip() // the first read's responses, one write
+		mc.skip() // the second's
+	})
+	if allocs != 0 {
+		t.Fatalf("%.1f allocations per two full batches, want 0", allocs)
 	}
 }

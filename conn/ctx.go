@@ -83,11 +83,12 @@ func (x *Ctx) clearRequest() {
 // The actor holds one whenever it runs: a Conn's buffer fields are
 // c.w.rbuf and so on, and a work goes back to the pool without buffers.
 type work struct {
-	rbuf    []byte // read buffer; unread bytes are rbuf[r0:r1]
-	r0, r1  int
-	keep    int    // while a request is served, rbuf[:keep] holds its head: body reads never overwrite it
-	retired []byte // the buffer the current head lives in, when a body read outgrew it; pooled again after the request
-	out     []byte // response bytes not yet written to nc
+	rbuf     []byte // read buffer; unread bytes are rbuf[r0:r1]
+	r0, r1   int
+	keep     int    // while a request is served, rbuf[:keep] holds its head: body reads never overwrite it
+	retired  []byte // the buffer the current head lives in, when a body read outgrew it; pooled again after the request
+	out      []byte // response bytes not yet written to nc
+	readFull bool   // the last read of readIdle filled rbuf: the client sends more than a request at a time
 
 	x         Ctx
 	parser    parse.Parser

@@ -22,8 +22,9 @@ import (
 // it reads into a buffer taken from the pool for the read, given back
 // when the read finds nothing, and waits for the socket without it (see
 // lazyRead). It returns like net.Conn's Read.
-func (c *Conn) readIdle() (int, error) {
+func (c *Conn) readIdle() (n int, err error) {
 	w := c.w
+	defer func() { w.readFull = n > 0 && n == len(w.rbuf) }()
 	if w.rbuf != nil {
 		return c.nc.Read(w.rbuf)
 	}
@@ -34,7 +35,7 @@ func (c *Conn) readIdle() (int, error) {
 	}
 	w.rn, w.rerr = 0, nil
 	c.lingering.Store(lingerWait)
-	err := raw.Read(w.lazyReadFn)
+	err = raw.Read(w.lazyReadFn)
 	c.endLinger()
 	n, rerr := w.rn, w.rerr
 	w.rerr = nil

@@ -36,7 +36,9 @@ func (c *Conn) readHead() error {
 			if err := c.flush(); err != nil {
 				return err
 			}
-			c.releaseOut()
+			if !c.w.readFull {
+				c.releaseOut()
+			}
 		}
 		if c.w.r0 == c.w.r1 {
 			c.releaseReadBuf()

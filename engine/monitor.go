@@ -35,9 +35,14 @@ const DefaultMaxHandlers = 8192
 // CPU-heavy handler), workers wait for the Go scheduler's time slices,
 // and releasing them would start more drain loops to compete for the same
 // CPU, each of which soon looks stuck in turn: the fresh clients the
-// release was for would wait longer, not shorter. So a tick on which the
-// runtime has at least GOMAXPROCS goroutines runnable but not running
-// (a backlog on every thread) releases nothing (Stats.CPUBusyTicks).
+// release was for would wait longer, not shorter. So on a tick on which
+// the runtime has at least GOMAXPROCS goroutines runnable but not running
+// (a backlog on every thread; Stats.CPUBusyTicks), a worker is released
+// only after busyBlockedAfter without progress. Drain loops are then
+// capped at busyWorkers, each taking short turns, so a worker that waits
+// that long is not waiting for CPU: it is blocked all the same (a write
+// to a client that does not read, a handler's wait), and must not hold
+// one of the few drain loops while connections queue.
 //
 // Busy threads also shorten the turn of connections that pipeline
 // without pause (turnFor): every goroutine the runtime readies, the
@@ -50,6 +55,8 @@ const (
 	monitorTick  = time.Millisecond
 	blockedAfter = 2 * time.Millisecond
 	overloadWait = 10 * time.Millisecond
+
+	busyBlockedAfter = 10 * time.Millisecond
 )
 
 // runnableMetric counts the goroutines ready to run that wait for a thread.
@@ -137,11 +144,12 @@ func (s *Server) monitor() {
 			case now := <-t.C:
 				busy := threadsBusy(runnable)
 				s.threadsBusy.Store(busy)
+				after := blockedAfter
 				if busy {
 					s.cpuBusy.Add(1)
-					continue
+					after = busyBlockedAfter
 				}
-				s.releaseBlocked(now)
+				s.releaseBlocked(now, after)
 			}
 		}
 		s.threadsBusy.Store(false)
@@ -156,7 +164,7 @@ func (s *Server) monitor() {
 // the same, one drain loop beyond MaxWorkers is started per tick while the
 // oldest connection has waited overloadWait, so that waiting clients get
 // their 503 rather than wait for a handler to finish.
-func (s *Server) releaseBlocked(now time.Time) {
+func (s *Server) releaseBlocked(now time.Time, after time.Duration) {
 	defer func() {
 		if s.overloaded.Load() && s.ready.oldest() > overloadWait {
 			s.slots.Add(1) // above MaxWorkers: given back when the loop ends
@@ -176,7 +184,7 @@ func (s *Server) releaseBlocked(now time.Time) {
 			w.seenState, w.seenProgress, w.seenAt = st, p, now
 			return true
 		}
-		if now.Sub(w.seenAt) < blockedAfter {
+		if now.Sub(w.seenAt) < after {
 			return true
 		}
 		if c.StopLingering() {
