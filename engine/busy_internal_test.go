@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/puzpuzpuz/xsync/v3"
+
 	"github.com/microframe/microframe/conn"
 )
 
@@ -134,5 +136,29 @@ func TestAcceptWhileBusy(t *testing.T) {
 	remove()
 	if p := s.busyLns.list.Load(); p == nil || len(*p) != 0 {
 		t.Fatal("listener still listed after remove")
+	}
+}
+
+// TestReleaseAfter: a worker without progress is released once the given
+// time has passed since the monitor first saw it so, not before: 2 ms
+// normally, busyBlockedAfter while the threads are busy.
+func TestReleaseAfter(t *testing.T) {
+	for _, after := range []time.Duration{blockedAfter, busyBlockedAfter} {
+		s := &Server{maxWorkers: 256, maxServing: 8192, busy: xsync.NewMapOf[*worker, struct{}]()}
+		w := new(worker)
+		w.conn.Store(new(conn.Conn))
+		w.state.Store(workerGen | workerServing)
+		s.busy.Store(w, struct{}{})
+		s.slots.Store(1)
+		t0 := time.Now()
+		s.releaseBlocked(t0, after) // first sight
+		s.releaseBlocked(t0.Add(after-time.Microsecond), after)
+		if s.released.Load() != 0 {
+			t.Fatalf("after=%v: released before its time", after)
+		}
+		s.releaseBlocked(t0.Add(after), after)
+		if s.released.Load() != 1 || s.blocked.Load() != 1 || w.state.Load()&workerReleased == 0 {
+			t.Fatalf("after=%v: not released once its time passed (released %d)", after, s.released.Load())
+		}
 	}
 }
