@@ -248,10 +248,16 @@ func (c *Conn) makeRoom() error {
 	if c.w.rbuf == nil {
 		c.w.rbuf = c.newReadBuf(c.cfg.ReadBufferSize)
 	}
-	if c.w.r1 < len(c.w.rbuf) {
+	// A buffer shrunk while the connection was parked (shrink.go) grows
+	// back to full size before the next read: read into a few hundred
+	// bytes, a client that sends a lot at once (pipelining) cost a read
+	// and a parse round per few requests (1,000 clients pipelining
+	// without reading: fresh clients waited 20 ms instead of 1).
+	small := len(c.w.rbuf) < c.cfg.ReadBufferSize
+	if c.w.r1 < len(c.w.rbuf) && !small {
 		return nil
 	}
-	if c.w.r0 > c.w.keep {
+	if c.w.r0 > c.w.keep && !small {
 		c.w.r1 = c.w.keep + copy(c.w.rbuf[c.w.keep:], c.w.rbuf[c.w.r0:c.w.r1])
 		c.w.r0 = c.w.keep
 		return nil
@@ -259,7 +265,7 @@ func (c *Conn) makeRoom() error {
 	if len(c.w.rbuf) >= 2*c.cfg.Limits.MaxHeaderBytes+c.cfg.ReadBufferSize {
 		return errHeadTooBig
 	}
-	nb := c.newReadBuf(2 * len(c.w.rbuf))
+	nb := c.newReadBuf(max(2*len(c.w.rbuf), c.cfg.ReadBufferSize))
 	c.w.r1 = copy(nb, c.w.rbuf[:c.w.r1])
 	if c.w.keep > 0 && c.w.retired == nil {
 		c.w.retired = c.w.rbuf // the pinned head's fields still point here
