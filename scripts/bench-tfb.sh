@@ -172,7 +172,11 @@ table="$tmp/table"
     done
   done
 } > "$table"
-cmdline=${BENCH_CMD:-scripts/bench-tfb.sh $*}
+envs=""
+for v in CONTENDERS CASES DUR ROUNDS POOL QUICK; do
+  [ -n "${!v:-}" ] && envs+="$v=\"${!v}\" "
+done
+cmdline=${BENCH_CMD:-${envs}scripts/bench-tfb.sh $*}
 mode="$ROUNDS round(s) of $DUR, median by req/s"
 [ -n "$QUICK" ] && mode="QUICK: 1 round of $DUR, no warm-up: a smoke test, not a measurement"
 errors=$(grep -E 'Non-2xx|Socket errors' "$results" || true)
