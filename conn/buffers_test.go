@@ -92,10 +92,7 @@ func TestStopLingering(t *testing.T) {
 // request body, or says hello. wait ends it and waits for its goroutines.
 func lingerPair(t *testing.T) (net.Conn, *Conn, func()) {
 	t.Helper()
-	p, err := OpenPoller()
-	if err != nil {
-		t.Skip("no poller on this system:", err)
-	}
+	p := testPoller(t)
 	client, server := loopbackPair(t)
 	var wg sync.WaitGroup
 	cfg := Config{Logger: quiet, BufferReleaseDelay: time.Minute, Park: &Parking{Poller: p,
@@ -122,7 +119,6 @@ func lingerPair(t *testing.T) (net.Conn, *Conn, func()) {
 			time.Sleep(time.Millisecond)
 		}
 		wg.Wait()
-		p.Close()
 	}
 }
 
@@ -130,6 +126,12 @@ func lingerPair(t *testing.T) (net.Conn, *Conn, func()) {
 func ask(t *testing.T, client net.Conn, br *bufio.Reader, raw, want string) {
 	t.Helper()
 	io.WriteString(client, raw)
+	expectBody(t, client, br, want)
+}
+
+// expectBody reads the next response and checks its body.
+func expectBody(t *testing.T, client net.Conn, br *bufio.Reader, want string) {
+	t.Helper()
 	client.SetReadDeadline(time.Now().Add(5 * time.Second))
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {

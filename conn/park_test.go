@@ -10,6 +10,18 @@ import (
 	"time"
 )
 
+// testPoller opens a poller closed when the test ends, or skips the test
+// on a system without one.
+func testPoller(t *testing.T) Poller {
+	t.Helper()
+	p, err := OpenPoller()
+	if err != nil {
+		t.Skip("no poller on this system:", err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
 // parkPair serves one real loopback connection with a Config that parks
 // after 5 ms idle; Wake runs Serve on a fresh goroutine. It returns the
 // client end, the config and a function that waits for the actor to finish.

@@ -3,7 +3,6 @@ package conn
 import (
 	"bufio"
 	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -18,11 +17,7 @@ import (
 // request it then serves sees its head (method, path, query, every
 // header) and body intact.
 func TestParkedMidRequestShrinks(t *testing.T) {
-	p, err := OpenPoller()
-	if err != nil {
-		t.Skip("no poller on this system:", err)
-	}
-	defer p.Close()
+	p := testPoller(t)
 	client, server := loopbackPair(t)
 	defer client.Close()
 	var wg sync.WaitGroup
@@ -90,15 +85,7 @@ func TestParkedMidRequestShrinks(t *testing.T) {
 	}
 	answer := func(want string) {
 		t.Helper()
-		client.SetReadDeadline(time.Now().Add(5 * time.Second))
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		if string(body) != want {
-			t.Errorf("answered %q, want %q", body, want)
-		}
+		expectBody(t, client, br, want)
 	}
 	long := strings.Repeat("v", 100)
 	whileParked("POST /up?q=1 HTTP/1.1\r\nHost: h\r\nX-Long: " + long + "\r\nContent-Length: 10\r\n\r\nabc")
