@@ -1,12 +1,9 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -78,14 +75,11 @@ func (d *DB) context(parent context.Context) (context.Context, context.CancelFun
 // fail wraps err as errNoDB.
 func fail(err error) error { return fmt.Errorf("%w: %w", errNoDB, err) }
 
-// randomID is an id drawn uniformly from 1..tfbdb.WorldRows.
-func randomID() int32 { return 1 + rand.Int32N(tfbdb.WorldRows) }
-
 // randomWorld reads one random row into w.
 func (d *DB) randomWorld(ctx context.Context, w *World) error {
 	ctx, cancel := d.context(ctx)
 	defer cancel()
-	if err := d.pool.QueryRow(ctx, selectWorld, randomID()).Scan(&w.ID, &w.RandomNumber); err != nil {
+	if err := d.pool.QueryRow(ctx, selectWorld, tfbdb.RandomID()).Scan(&w.ID, &w.RandomNumber); err != nil {
 		return fail(err)
 	}
 	return nil
@@ -101,14 +95,14 @@ func (d *DB) randomWorlds(ctx context.Context, ws []World) error {
 
 func (d *DB) readWorlds(ctx context.Context, ws []World) error {
 	if len(ws) == 1 {
-		if err := d.pool.QueryRow(ctx, selectWorld, randomID()).Scan(&ws[0].ID, &ws[0].RandomNumber); err != nil {
+		if err := d.pool.QueryRow(ctx, selectWorld, tfbdb.RandomID()).Scan(&ws[0].ID, &ws[0].RandomNumber); err != nil {
 			return fail(err)
 		}
 		return nil
 	}
 	var b pgx.Batch
 	for range ws {
-		b.Queue(selectWorld, randomID())
+		b.Queue(selectWorld, tfbdb.RandomID())
 	}
 	br := d.pool.SendBatch(ctx, &b)
 	for i := range ws {
@@ -136,19 +130,9 @@ func (d *DB) updateWorlds(ctx context.Context, ws []World, order []int) ([]int, 
 	if err := d.readWorlds(ctx, ws); err != nil {
 		return order, err
 	}
-	// order: the indexes of ws by id.
-	order = order[:0]
-	for i := range ws {
-		order = append(order, i)
-	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ws[a].ID, ws[b].ID) })
+	order = tfbdb.Renumber(ws, order)
 	var b pgx.Batch
-	for k, i := range order {
-		if k > 0 && ws[order[k-1]].ID == ws[i].ID {
-			ws[i].RandomNumber = ws[order[k-1]].RandomNumber
-			continue
-		}
-		ws[i].RandomNumber = randomID()
+	for _, i := range order {
 		b.Queue(updateWorld, ws[i].RandomNumber, ws[i].ID)
 	}
 	if err := d.pool.SendBatch(ctx, &b).Close(); err != nil {
@@ -177,14 +161,6 @@ func (d *DB) fortunes(ctx context.Context, dst []Fortune) ([]Fortune, error) {
 		return dst, fail(err)
 	}
 	return dst, nil
-}
-
-// withAdditional adds the request-time fortune to fs and sorts them by
-// message, as the fortunes test asks.
-func withAdditional(fs []Fortune) []Fortune {
-	fs = append(fs, Fortune{ID: 0, Message: tfbdb.AdditionalFortune})
-	slices.SortFunc(fs, func(a, b Fortune) int { return cmp.Compare(a.Message, b.Message) })
-	return fs
 }
 
 // queryCount is the queries parameter of /queries and /updates as the

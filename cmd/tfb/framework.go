@@ -4,6 +4,7 @@ import (
 	"embed"
 	"net/http"
 
+	"github.com/microframe/microframe/cmd/tfb/internal/tfbdb"
 	"github.com/microframe/microframe/framework"
 )
 
@@ -53,7 +54,7 @@ func newFrameworkApp(db *DB) *framework.App {
 		if err != nil {
 			return framework.Error(err)
 		}
-		return pages.Render("fortunes.html", withAdditional(fs))
+		return pages.Render("fortunes.html", tfbdb.WithAdditional(fs))
 	})
 	return app
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/microframe/microframe/cmd/tfb/internal/tfbdb"
 	"github.com/microframe/microframe/conn"
 )
 
@@ -141,7 +142,7 @@ func (h *native) fortunes(x *conn.Ctx) {
 		unavailable(x)
 		return
 	}
-	s.fortunes = withAdditional(s.fortunes)
+	s.fortunes = tfbdb.WithAdditional(s.fortunes)
 	if err := h.page.Execute(&s.html, s.fortunes); err != nil {
 		x.Logger().Error("tfb: fortunes template", "err", err)
 		replyString(x, http.StatusInternalServerError, "template failed\n")

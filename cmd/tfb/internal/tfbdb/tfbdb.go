@@ -10,8 +10,10 @@
 package tfbdb
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,9 +40,44 @@ type Fortune struct {
 	Message string
 }
 
+// RandomID returns a row id (and a randomNumber) uniform in 1..WorldRows.
+func RandomID() int32 { return 1 + rand.Int32N(WorldRows) }
+
+// Renumber gives every row of ws a new random number, the same one to
+// rows that share an id (so that ws says what the table holds once they
+// are written), and returns the indexes of the rows to write: one per
+// distinct id, in increasing id order, the order in which concurrent
+// batches of updates lock their rows without deadlock. order is its work
+// space (may be nil); the result reuses it.
+func Renumber(ws []World, order []int) []int {
+	order = order[:0]
+	for i := range ws {
+		order = append(order, i)
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ws[a].ID, ws[b].ID) })
+	write := order[:0] // overwrites only entries already read
+	for _, i := range order {
+		if n := len(write); n > 0 && ws[write[n-1]].ID == ws[i].ID {
+			ws[i].RandomNumber = ws[write[n-1]].RandomNumber
+			continue
+		}
+		ws[i].RandomNumber = RandomID()
+		write = append(write, i)
+	}
+	return write
+}
+
 // AdditionalFortune is the message the /fortunes test adds, with id 0, at
 // request time.
 const AdditionalFortune = "Additional fortune added at request time."
+
+// WithAdditional adds the request-time fortune (id 0, AdditionalFortune)
+// to fs and sorts them by message, as the /fortunes test asks.
+func WithAdditional(fs []Fortune) []Fortune {
+	fs = append(fs, Fortune{ID: 0, Message: AdditionalFortune})
+	slices.SortFunc(fs, func(a, b Fortune) int { return cmp.Compare(a.Message, b.Message) })
+	return fs
+}
 
 // Fortunes are the benchmark's Fortune rows: Fortunes[i] has id i+1. The
 // slice must not be modified.

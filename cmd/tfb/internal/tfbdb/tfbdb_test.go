@@ -1,6 +1,7 @@
 package tfbdb
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -44,5 +45,38 @@ func TestSQLDraws(t *testing.T) {
 	}
 	if len(Fortunes) != 12 {
 		t.Errorf("%d fortunes, want 12", len(Fortunes))
+	}
+}
+
+// TestRenumber: rows sharing an id get the same new number, and the rows
+// to write are one per id, in increasing id order, every number in range.
+func TestRenumber(t *testing.T) {
+	ws := []World{{ID: 7}, {ID: 3}, {ID: 7}, {ID: 1}, {ID: 3}, {ID: 7}}
+	write := Renumber(ws, make([]int, 0, 2))
+	var ids []int32
+	for _, i := range write {
+		ids = append(ids, ws[i].ID)
+	}
+	if fmt.Sprint(ids) != "[1 3 7]" {
+		t.Fatalf("rows to write have ids %v, want [1 3 7]", ids)
+	}
+	byID := map[int32]int32{}
+	for _, w := range ws {
+		if w.RandomNumber < 1 || w.RandomNumber > WorldRows {
+			t.Fatalf("id %d: number %d out of 1..%d", w.ID, w.RandomNumber, WorldRows)
+		}
+		if n, ok := byID[w.ID]; ok && n != w.RandomNumber {
+			t.Fatalf("id %d has two numbers, %d and %d", w.ID, n, w.RandomNumber)
+		}
+		byID[w.ID] = w.RandomNumber
+	}
+}
+
+// TestWithAdditional: the request-time fortune is added with id 0 and the
+// list is sorted by message.
+func TestWithAdditional(t *testing.T) {
+	fs := WithAdditional([]Fortune{{ID: 2, Message: "b"}, {ID: 1, Message: "C"}})
+	if fmt.Sprint(fs) != "[{0 "+AdditionalFortune+"} {1 C} {2 b}]" {
+		t.Fatalf("got %v", fs)
 	}
 }

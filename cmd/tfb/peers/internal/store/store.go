@@ -13,15 +13,12 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"runtime"
-	"slices"
 	"strconv"
 	"time"
 
@@ -145,15 +142,12 @@ func Open(url string, size int) (*DB, error) {
 // Close closes every connection of the pool.
 func (db *DB) Close() { db.pool.Close() }
 
-// randomID is an id uniform in 1..tfbdb.WorldRows.
-func randomID() int32 { return 1 + rand.Int32N(tfbdb.WorldRows) }
-
 // World reads one random row.
 func (db *DB) World(ctx context.Context) (World, error) {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	var w World
-	err := db.pool.QueryRow(ctx, stmtWorld, randomID()).Scan(&w.ID, &w.RandomNumber)
+	err := db.pool.QueryRow(ctx, stmtWorld, tfbdb.RandomID()).Scan(&w.ID, &w.RandomNumber)
 	return w, err
 }
 
@@ -167,12 +161,12 @@ func (db *DB) Worlds(ctx context.Context, n int) ([]World, error) {
 func (db *DB) worlds(ctx context.Context, n int) ([]World, error) {
 	ws := make([]World, n)
 	if n == 1 {
-		err := db.pool.QueryRow(ctx, stmtWorld, randomID()).Scan(&ws[0].ID, &ws[0].RandomNumber)
+		err := db.pool.QueryRow(ctx, stmtWorld, tfbdb.RandomID()).Scan(&ws[0].ID, &ws[0].RandomNumber)
 		return ws, err
 	}
 	b := &pgx.Batch{}
 	for range n {
-		b.Queue(stmtWorld, randomID())
+		b.Queue(stmtWorld, tfbdb.RandomID())
 	}
 	res := db.pool.SendBatch(ctx, b)
 	for i := range ws {
@@ -198,18 +192,8 @@ func (db *DB) Update(ctx context.Context, n int) ([]World, error) {
 	if err != nil {
 		return nil, err
 	}
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ws[a].ID, ws[b].ID) })
 	b := &pgx.Batch{}
-	for k, i := range order {
-		if k > 0 && ws[order[k-1]].ID == ws[i].ID {
-			ws[i].RandomNumber = ws[order[k-1]].RandomNumber
-			continue
-		}
-		ws[i].RandomNumber = randomID()
+	for _, i := range tfbdb.Renumber(ws, nil) {
 		b.Queue(stmtUpdate, ws[i].ID, ws[i].RandomNumber)
 	}
 	if err := db.pool.SendBatch(ctx, b).Close(); err != nil {
@@ -240,9 +224,7 @@ func (db *DB) Fortunes(ctx context.Context) ([]Fortune, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	fs = append(fs, Fortune{ID: 0, Message: tfbdb.AdditionalFortune})
-	slices.SortFunc(fs, func(a, b Fortune) int { return cmp.Compare(a.Message, b.Message) })
-	return fs, nil
+	return tfbdb.WithAdditional(fs), nil
 }
 
 // Queries is the number of rows the queries parameter q asks for, clamped
