@@ -283,17 +283,24 @@ func (c *Conn) releaseBuffers() {
 	}
 	c.unpinHead()
 	if w.rbuf != nil {
-		putBuf(w.rbuf[:0])
-		w.rbuf = nil
-		// The last request's fields point into rbuf: left alone, they
-		// would keep the released buffer alive while the connection idles.
-		w.x.clearRequest()
+		w.dropReadBuf()
 	}
+	w.r0, w.r1 = 0, 0
 	if w.out != nil {
 		putBuf(w.out)
 		w.out = nil
 	}
+}
+
+// dropReadBuf gives the read buffer back, with whatever it still holds.
+func (w *work) dropReadBuf() {
+	putBuf(w.rbuf[:0])
+	w.rbuf = nil
 	w.r0, w.r1 = 0, 0
+	// The last request's fields point into the buffer: left alone, they
+	// would keep it alive once the pool lets it go (while the connection
+	// idles, or keeps its work: TLS, goroutine per connection).
+	w.x.clearRequest()
 }
 
 // releaseOut gives the output buffer back to its pool once everything in

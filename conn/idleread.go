@@ -155,11 +155,5 @@ func (c *Conn) releaseReadBuf() {
 	if w.rbuf == nil || w.r0 != w.r1 || w.keep != 0 || w.retired != nil {
 		return
 	}
-	putBuf(w.rbuf[:0])
-	w.rbuf = nil
-	w.r0, w.r1 = 0, 0
-	// The last request's fields point into the buffer: left alone, they
-	// would keep it alive once the pool lets it go (a connection that
-	// keeps its work while it waits: TLS, goroutine per connection).
-	w.x.clearRequest()
+	w.dropReadBuf()
 }

@@ -81,9 +81,10 @@ func TestBusyTurnAndCap(t *testing.T) {
 }
 
 // TestAcceptWhileBusy: with the threads busy, a worker's acceptWhileBusy
-// takes a connection waiting on the listener (the accept loop is not
-// running here) and serves it; with none waiting it returns at once; a
-// second call within busyAcceptEvery does nothing.
+// takes a connection waiting on the server's listener (the accept loop is
+// not running here) and serves it; with none waiting it returns at once; a
+// second call within busyAcceptEvery does nothing; a listener the server
+// no longer serves on is left alone.
 func TestAcceptWhileBusy(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("accepting on workers is Linux only")
@@ -101,8 +102,18 @@ func TestAcceptWhileBusy(t *testing.T) {
 	if s.poller == nil {
 		t.Skip("no poller")
 	}
-	remove := s.busyLns.add(ln)
-	defer remove()
+	var l net.Listener = ln
+	if !s.trackListener(&l, true) { // as Serve does: the listener workers accept from
+		t.Fatal("listener refused")
+	}
+	tracked := true
+	untrack := func() {
+		if tracked {
+			tracked = false
+			s.trackListener(&l, false)
+		}
+	}
+	defer untrack()
 	s.acceptWhileBusy() // nothing waits: returns at once
 	if got := s.accepted.Load(); got != 0 {
 		t.Fatalf("accepted %d with no client", got)
@@ -113,12 +124,12 @@ func TestAcceptWhileBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	s.busyLns.last.Store(nanotime()) // just tried: the next call must wait its turn
+	s.lastBusyAccept.Store(nanotime()) // just tried: the next call must wait its turn
 	s.acceptWhileBusy()
 	if got := s.accepted.Load(); got != 0 {
 		t.Fatalf("accepted %d within busyAcceptEvery of the last try", got)
 	}
-	s.busyLns.last.Store(0)
+	s.lastBusyAccept.Store(0)
 	s.acceptWhileBusy()
 	if got := s.accepted.Load(); got != 1 {
 		t.Fatalf("accepted %d, want 1", got)
@@ -133,9 +144,16 @@ func TestAcceptWhileBusy(t *testing.T) {
 	if string(body) != "hi" {
 		t.Fatalf("body %q", body)
 	}
-	remove()
-	if p := s.busyLns.list.Load(); p == nil || len(*p) != 0 {
-		t.Fatal("listener still listed after remove")
+	untrack() // as when Serve returns: workers no longer accept from it
+	c2, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	s.lastBusyAccept.Store(0)
+	s.acceptWhileBusy()
+	if got := s.accepted.Load(); got != 1 {
+		t.Fatalf("accepted %d from a listener Serve no longer runs on, want 1 in all", got)
 	}
 }
 

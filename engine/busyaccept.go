@@ -2,9 +2,6 @@ package engine
 
 import (
 	"net"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -23,63 +20,31 @@ const (
 	busyAcceptBatch = 16 // connections one call accepts from a listener at most
 )
 
-// busyListeners are the listeners a worker may accept from.
-type busyListeners struct {
-	mu   sync.Mutex
-	list atomic.Pointer[[]syscall.RawConn] // replaced, never changed in place
-	last atomic.Int64                      // nanotime of the last try
-}
-
-// add makes l's socket available to workers, if it is a TCP listener; the
-// returned func removes it again.
-func (b *busyListeners) add(l net.Listener) (remove func()) {
-	tl, ok := l.(*net.TCPListener)
-	if !ok {
-		return func() {}
-	}
-	rc, err := tl.SyscallConn()
-	if err != nil {
-		return func() {}
-	}
-	b.update(func(old []syscall.RawConn) []syscall.RawConn { return append(old, rc) })
-	return func() {
-		b.update(func(old []syscall.RawConn) []syscall.RawConn {
-			var kept []syscall.RawConn
-			for _, x := range old {
-				if x != rc {
-					kept = append(kept, x)
-				}
-			}
-			return kept
-		})
-	}
-}
-
-func (b *busyListeners) update(f func([]syscall.RawConn) []syscall.RawConn) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var old []syscall.RawConn
-	if p := b.list.Load(); p != nil {
-		old = *p
-	}
-	next := f(append([]syscall.RawConn(nil), old...))
-	b.list.Store(&next)
-}
-
 // acceptWhileBusy accepts the connections waiting on the listeners, unless
 // another worker tried less than busyAcceptEvery ago, and admits each as
-// the accept loop would.
+// the accept loop would. The listeners are the server's own
+// (s.listeners, those Serve runs on); a TCP listener's socket is reached
+// through its RawConn, and one closed meanwhile refuses (acceptNow
+// returns nil).
 func (s *Server) acceptWhileBusy() {
 	now := nanotime()
-	last := s.busyLns.last.Load()
-	if now-last < int64(busyAcceptEvery) || !s.busyLns.last.CompareAndSwap(last, now) {
+	last := s.lastBusyAccept.Load()
+	if now-last < int64(busyAcceptEvery) || !s.lastBusyAccept.CompareAndSwap(last, now) {
 		return
 	}
-	p := s.busyLns.list.Load()
-	if p == nil {
-		return
+	s.mu.Lock()
+	lns := make([]*net.TCPListener, 0, len(s.listeners))
+	for l := range s.listeners {
+		if tl, ok := (*l).(*net.TCPListener); ok {
+			lns = append(lns, tl)
+		}
 	}
-	for _, rc := range *p {
+	s.mu.Unlock()
+	for _, tl := range lns {
+		rc, err := tl.SyscallConn()
+		if err != nil {
+			continue
+		}
 		for range busyAcceptBatch {
 			if s.draining.Load() || s.closed.Load() {
 				return

@@ -50,13 +50,13 @@ const DefaultMaxHandlers = 8192
 // each of them keeps its thread, so while the backlog lasts each gives its
 // worker and thread up after a few requests instead of after
 // turnQuantum.
-const turnQuantum = 2 * time.Millisecond
 const (
 	monitorTick  = time.Millisecond
 	blockedAfter = 2 * time.Millisecond
 	overloadWait = 10 * time.Millisecond
 
 	busyBlockedAfter = 10 * time.Millisecond
+	turnQuantum      = 2 * time.Millisecond
 )
 
 // runnableMetric counts the goroutines ready to run that wait for a thread.

@@ -154,24 +154,24 @@ type Server struct {
 	hooks     shutdownHooks      // RegisterOnShutdown (hooks.go)
 
 	// The parking path (workers.go); poller is nil without it.
-	poller      *conn.SystemPoller
-	workers     *ants.PoolWithFuncGeneric[struct{}]
-	ready       runQueue
-	slots       atomic.Int64 // drain loops counted as running, at most maxWorkers
-	maxWorkers  int64
-	maxServing  int64                           // MaxHandlers: drain loops in all, released ones included
-	blocked     atomic.Int64                    // drain loops released by the monitor, still serving
-	released    atomic.Int64                    // releases so far
-	cpuBusy     atomic.Int64                    // monitor ticks that found the threads busy
-	threadsBusy atomic.Bool                     // the monitor's last tick found the threads busy
-	busyLns     busyListeners                   // listeners workers accept from while threadsBusy
-	busyWorkers int64                           // the drain loops allowed while threadsBusy
-	overloaded  atomic.Bool                     // the ceiling is reached: new requests get 503
-	busy        *xsync.MapOf[*worker, struct{}] // workers holding a slot (monitor.go)
-	kick        chan struct{}                   // wakes the monitor
-	monitorDone chan struct{}
-	sweepStop   chan struct{}
-	sweepDone   chan struct{}
+	poller         *conn.SystemPoller
+	workers        *ants.PoolWithFuncGeneric[struct{}]
+	ready          runQueue
+	slots          atomic.Int64 // drain loops counted as running, at most maxWorkers
+	maxWorkers     int64
+	maxServing     int64                           // MaxHandlers: drain loops in all, released ones included
+	blocked        atomic.Int64                    // drain loops released by the monitor, still serving
+	released       atomic.Int64                    // releases so far
+	cpuBusy        atomic.Int64                    // monitor ticks that found the threads busy
+	threadsBusy    atomic.Bool                     // the monitor's last tick found the threads busy
+	lastBusyAccept atomic.Int64                    // nanotime of a worker's last accept while threadsBusy (busyaccept.go)
+	busyWorkers    int64                           // the drain loops allowed while threadsBusy
+	overloaded     atomic.Bool                     // the ceiling is reached: new requests get 503
+	busy           *xsync.MapOf[*worker, struct{}] // workers holding a slot (monitor.go)
+	kick           chan struct{}                   // wakes the monitor
+	monitorDone    chan struct{}
+	sweepStop      chan struct{}
+	sweepDone      chan struct{}
 }
 
 // start builds the shared configuration and the pool, once.
@@ -266,7 +266,6 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	defer s.trackListener(&l, false)
 	defer l.Close()
-	defer s.busyLns.add(l)()
 	var backoff time.Duration
 	for {
 		nc, err := l.Accept()
