@@ -12,12 +12,12 @@ import (
 	"github.com/microframe/microframe/cmd/tfb/internal/tfbdb"
 )
 
-// The statements; pgx prepares each on every connection at first use and
-// caches it (pgx.QueryExecModeCacheStatement, its default).
+// The statements, prepared on every connection of the pool when it
+// connects (tfbdb.Prepare) and run by name.
 const (
-	selectWorld    = "SELECT id, randomNumber FROM World WHERE id = $1"
-	updateWorld    = "UPDATE World SET randomNumber = $1 WHERE id = $2"
-	selectFortunes = "SELECT id, message FROM Fortune"
+	selectWorld    = tfbdb.StmtWorld
+	updateWorld    = tfbdb.StmtUpdate
+	selectFortunes = tfbdb.StmtFortune
 )
 
 // errNoDB is wrapped by every error of a DB method: the handlers answer
@@ -57,6 +57,7 @@ func openDB(url string, size int, connectTimeout, timeout time.Duration) (*DB, e
 	// Broken connections are found by the queries that use them; the
 	// periodic check only matters for idle ones.
 	cfg.HealthCheckPeriod = 5 * time.Second
+	cfg.AfterConnect = tfbdb.Prepare
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("tfb: %w", err)
@@ -133,7 +134,7 @@ func (d *DB) updateWorlds(ctx context.Context, ws []World, order []int) ([]int, 
 	order = tfbdb.Renumber(ws, order)
 	var b pgx.Batch
 	for _, i := range order {
-		b.Queue(updateWorld, ws[i].RandomNumber, ws[i].ID)
+		b.Queue(updateWorld, ws[i].ID, ws[i].RandomNumber)
 	}
 	if err := d.pool.SendBatch(ctx, &b).Close(); err != nil {
 		return order, fail(err)

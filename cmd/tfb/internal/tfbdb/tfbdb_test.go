@@ -1,12 +1,14 @@
 package tfbdb
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/microframe/microframe/internal/pgtest"
 	"go.uber.org/goleak"
 )
@@ -78,5 +80,46 @@ func TestWithAdditional(t *testing.T) {
 	fs := WithAdditional([]Fortune{{ID: 2, Message: "b"}, {ID: 1, Message: "C"}})
 	if fmt.Sprint(fs) != "[{0 "+AdditionalFortune+"} {1 C} {2 b}]" {
 		t.Fatalf("got %v", fs)
+	}
+}
+
+// TestPrepare: every statement is prepared on a connection and runs by
+// its name, with the parameters its comment gives.
+func TestPrepare(t *testing.T) {
+	pgtest.Need(t, srv)
+	name := "tfbdb_prepare_" + strconv.Itoa(int(runs.Add(1)))
+	url, err := Create(srv, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if err := Prepare(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, StmtUpdate, int32(7), int32(1234)); err != nil {
+		t.Fatalf("%s: %v", StmtUpdate, err)
+	}
+	var w World
+	if err := c.QueryRow(ctx, StmtWorld, int32(7)).Scan(&w.ID, &w.RandomNumber); err != nil {
+		t.Fatalf("%s: %v", StmtWorld, err)
+	}
+	if w != (World{ID: 7, RandomNumber: 1234}) {
+		t.Errorf("after the update, row 7 is %+v, want randomNumber 1234", w)
+	}
+	rows, err := c.Query(ctx, StmtFortune)
+	if err != nil {
+		t.Fatalf("%s: %v", StmtFortune, err)
+	}
+	fs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Fortune])
+	if err != nil {
+		t.Fatalf("%s: %v", StmtFortune, err)
+	}
+	if len(fs) != len(Fortunes) {
+		t.Errorf("%s returned %d rows, want %d", StmtFortune, len(fs), len(Fortunes))
 	}
 }

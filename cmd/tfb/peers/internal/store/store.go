@@ -67,18 +67,13 @@ type Message struct {
 	Message string `json:"message"`
 }
 
-// The statements, prepared by name on every connection of the pool.
+// The statements, prepared on every connection of the pool when it
+// connects (tfbdb.Prepare) and run by name, as cmd/tfb does.
 const (
-	stmtWorld   = "world"
-	stmtFortune = "fortune"
-	stmtUpdate  = "update"
+	stmtWorld   = tfbdb.StmtWorld
+	stmtFortune = tfbdb.StmtFortune
+	stmtUpdate  = tfbdb.StmtUpdate
 )
-
-var statements = map[string]string{
-	stmtWorld:   "SELECT id, randomNumber FROM World WHERE id = $1",
-	stmtFortune: "SELECT id, message FROM Fortune",
-	stmtUpdate:  "UPDATE World SET randomNumber = $2 WHERE id = $1",
-}
 
 // DefaultPool is the default size of the connection pool: four
 // connections per GOMAXPROCS, as cmd/tfb has it.
@@ -124,14 +119,7 @@ func Open(url string, size int) (*DB, error) {
 	cfg.MaxConns = int32(size)
 	cfg.ConnConfig.ConnectTimeout = ConnectTimeout
 	cfg.HealthCheckPeriod = 5 * time.Second // as cmd/tfb
-	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		for name, sql := range statements {
-			if _, err := c.Prepare(ctx, name, sql); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	cfg.AfterConnect = tfbdb.Prepare
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
