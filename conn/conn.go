@@ -41,14 +41,20 @@ type Conn struct {
 
 	// Owned by the actor goroutine. The read and write buffers live in
 	// w: a connection parked between requests holds neither.
-	w      *work  // pooled per-request state, held while the connection has work
-	x      *Ctx   // &w.x: the request being served
-	served uint32 // requests served on this connection (wraps past 4 billion: only 0 matters)
+	w *work // pooled per-request state, held while the connection has work
+	x *Ctx  // &w.x: the request being served
 
 	// lingering is the handshake of StopLingering (idleread.go): the
 	// actor sets it while it waits for a next request on its goroutine,
 	// a stopper moves it on while it cuts that wait short.
 	lingering atomic.Uint32
+
+	// hangArmed says that the registration is armed for one hang-up
+	// report (ArmHangUp) not delivered yet: a request's watch that ended
+	// leaves it armed for the next one (hangup.go). Set by whoever arms
+	// a watch (under the request's lock), cleared by a park (ArmRead) and
+	// by the poller's event.
+	hangArmed atomic.Bool
 
 	// watched is the request whose hang-up the poller watches, for its
 	// event (hangup.go); the request itself, made on first use, is
@@ -70,6 +76,7 @@ type Conn struct {
 	userWDL    bool // the handler set the write deadline (Ctx.SetWriteDeadline) for this request
 	bodyDone   bool // the current request's body was read to its end (or failed)
 	collecting bool // the current request's body is being collected before its handler runs (bodywait.go)
+	servedOne  bool // a request was served on this connection: its next head is timed from the idle wait, not the accept
 	one        [1]byte
 
 	// Nothing else: every open connection, parked ones included, holds a

@@ -26,7 +26,13 @@ import (
 // As in net/http, a hang-up is watched for only once the request body has
 // been read to its end (at once for a request without a body): before
 // that, the client may still be sending it. The watch ends when the
-// handler returns (Disarm), or when it hijacks the connection. Without a
+// handler returns, or when it hijacks the connection. The socket stays
+// armed for a hang-up then (Conn.hangArmed): a report that comes between
+// requests finds no request watched and is dropped, and the next request
+// that waits long is watched without a system call. A keep-alive client
+// whose requests all wait on a database costs one epoll_ctl, not two per
+// request. A park re-arms the socket for reading, which replaces the
+// hang-up arm. Without a
 // poller (none configured, or not Linux) nothing is watched: a request's
 // context ends when a write fails, when the handler returns, or at a
 // forced shutdown.
@@ -126,8 +132,17 @@ func (r *requestCtx) armLocked() {
 		}
 	}
 	c.watched.Store(r)
+	if c.hangArmed.Load() {
+		r.armed = true // armed by an earlier request, not reported since
+		return
+	}
+	// Marked before the system call: the report, which clears the mark,
+	// may come as soon as the socket is armed.
+	c.hangArmed.Store(true)
 	if reg.ArmHangUp() == nil {
 		r.armed = true
+	} else {
+		c.hangArmed.Store(false)
 	}
 }
 
@@ -180,12 +195,7 @@ func (c *Conn) stopWatch() {
 		r.w.hangUp.t.Stop()
 		r.w.hangUp.req.CompareAndSwap(r, nil)
 	}
-	if r.armed {
-		r.armed = false
-		if reg := c.registration(); reg != nil {
-			reg.Disarm()
-		}
-	}
+	r.armed = false // the socket stays armed (c.hangArmed): see the top of this file
 	r.mu.Unlock()
 	c.watched.CompareAndSwap(r, nil)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -12,10 +13,11 @@ import (
 	"time"
 )
 
-// countingPoller counts the hang-up watches armed through it.
+// countingPoller counts the hang-up watches armed through it, and the
+// disarms.
 type countingPoller struct {
 	Poller
-	hangUps atomic.Int64
+	hangUps, disarms atomic.Int64
 }
 
 func (p *countingPoller) Register(sc syscall.Conn, onEvent func()) (PollRegistration, error) {
@@ -36,22 +38,41 @@ func (r countingRegistration) ArmHangUp() error {
 	return r.PollRegistration.ArmHangUp()
 }
 
+func (r countingRegistration) Disarm() error {
+	r.p.disarms.Add(1)
+	return r.PollRegistration.Disarm()
+}
+
+// serveWatched serves h on one side of a loopback pair, its hang-ups
+// watched through a countingPoller, and returns the client side and the
+// poller; the cleanup closes the client and waits for Serve to return.
+func serveWatched(t *testing.T, h HandlerFunc) (net.Conn, *countingPoller, *sync.WaitGroup) {
+	t.Helper()
+	sp, err := OpenPoller()
+	if err != nil {
+		t.Skip("no poller on this system:", err)
+	}
+	p := &countingPoller{Poller: sp}
+	client, server := loopbackPair(t)
+	cfg := Config{Logger: quiet, WatchHangUps: p}.WithDefaults()
+	c := New(server, cfg, h)
+	var wg sync.WaitGroup
+	wg.Go(c.Serve)
+	t.Cleanup(func() {
+		client.Close()
+		wg.Wait()
+		sp.Close()
+	})
+	return client, p, &wg
+}
+
 // TestHangUpWatchDelayed: a handler that asks for its request's Done and
 // returns at once arms no hang-up watch (no system call); one that waits
 // past hangUpDelay does, and its client leaving cancels the context with
 // ErrClientGone.
 func TestHangUpWatchDelayed(t *testing.T) {
-	sp, err := OpenPoller()
-	if err != nil {
-		t.Skip("no poller on this system:", err)
-	}
-	defer sp.Close()
-	p := &countingPoller{Poller: sp}
-	client, server := loopbackPair(t)
-	defer client.Close()
 	cause := make(chan error, 1)
-	cfg := Config{Logger: quiet, WatchHangUps: p}.WithDefaults()
-	c := New(server, cfg, HandlerFunc(func(x *Ctx) {
+	client, p, wg := serveWatched(t, func(x *Ctx) {
 		ctx := x.Context()
 		if string(x.Path()) == "/quick" {
 			<-time.After(0) // a quick call that selects on ctx.Done
@@ -68,9 +89,7 @@ func TestHangUpWatchDelayed(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			cause <- nil
 		}
-	}))
-	var wg sync.WaitGroup
-	wg.Go(c.Serve)
+	})
 	br := bufio.NewReader(client)
 	for range 20 {
 		io.WriteString(client, "GET /quick HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -98,6 +117,61 @@ func TestHangUpWatchDelayed(t *testing.T) {
 	client.Close()
 	if err := <-cause; err != ErrClientGone {
 		t.Errorf("context cause %v, want ErrClientGone", err)
+	}
+	wg.Wait()
+}
+
+// TestHangUpWatchStaysArmed: the requests of a keep-alive client that each
+// wait past hangUpDelay arm the socket once between them (a watch that
+// ends leaves it armed, and is never disarmed by a system call); a client
+// that half-closes its side behind its next request, whose report may
+// come between two requests and be dropped, still cancels that request
+// with ErrClientGone.
+func TestHangUpWatchStaysArmed(t *testing.T) {
+	cause := make(chan error, 1)
+	client, p, wg := serveWatched(t, func(x *Ctx) {
+		ctx := x.Context()
+		wait := 4 * hangUpDelay
+		if string(x.Path()) == "/block" {
+			wait = 10 * time.Second
+		}
+		select {
+		case <-ctx.Done():
+			cause <- context.Cause(ctx)
+		case <-time.After(wait):
+			x.WriteString("waited")
+		}
+	})
+	br := bufio.NewReader(client)
+	const requests = 4
+	for range requests {
+		io.WriteString(client, "GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+	}
+	if n := p.hangUps.Load(); n != 1 {
+		t.Errorf("%d hang-up watches armed for %d waiting requests on one connection, want 1", n, requests)
+	}
+	if n := p.disarms.Load(); n != 0 {
+		t.Errorf("%d disarms, want none", n)
+	}
+	select {
+	case err := <-cause:
+		t.Fatalf("a request that waited was cancelled: %v", err)
+	default:
+	}
+	io.WriteString(client, "GET /block HTTP/1.1\r\nHost: a\r\n\r\n")
+	client.(*net.TCPConn).CloseWrite()
+	select {
+	case err := <-cause:
+		if err != ErrClientGone {
+			t.Errorf("context cause %v, want ErrClientGone", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the half-closed client's request was not cancelled within 5 s")
 	}
 	wg.Wait()
 }

@@ -93,6 +93,7 @@ func (c *Conn) registration() PollRegistration {
 // per arm, and the compare-and-swap loses to a closer that got there
 // first.
 func (c *Conn) onPollEvent() {
+	c.hangArmed.Store(false) // every arm reports once: this was it
 	w := c.state.Load()
 	if w&stateMask == stateActive && c.hangUp() {
 		return // a running handler's client left (hangup.go)
@@ -206,6 +207,7 @@ func (c *Conn) park(until time.Time, head bool) error {
 	if !head {
 		c.cfg.Counters.IdleReleases.Add(1)
 	}
+	c.hangArmed.Store(false) // ArmRead replaces a hang-up arm
 	if err := r.ArmRead(); err != nil {
 		// No event will come. Take the connection back unless a closer
 		// already did (then it is the closer's to finish).

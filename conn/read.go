@@ -46,7 +46,7 @@ func (c *Conn) readHead() error {
 				return err
 			}
 			c.w.headStart = c.w.now
-			if c.served == 0 {
+			if !c.servedOne {
 				// A new connection's first head must be complete within
 				// HeadTimeout of the accept, not of its first byte: else
 				// a client could wait in silence for almost the whole
@@ -135,7 +135,7 @@ func (c *Conn) waitIdle() error {
 		c.idle = true
 		timeout := c.cfg.IdleTimeout
 		start := now
-		if c.served == 0 {
+		if !c.servedOne {
 			timeout = c.cfg.HeadTimeout // a new client should speak promptly
 			start = c.acceptedAt.time()
 		}

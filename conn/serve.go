@@ -20,7 +20,7 @@ func (c *Conn) beginRequest() {
 	c.closeAfter = !req.KeepAlive || leavesHTTP(req)
 	x.body.start(req, c.w.now, c.cfg)
 	c.bodyDone = x.body.err != nil
-	c.served++
+	c.servedOne = true
 	if c.debug {
 		c.cfg.Logger.Debug("request", "method", string(req.Method), "target", string(req.Target),
 			"remote", c.nc.RemoteAddr().String())
