@@ -18,10 +18,11 @@ import (
 // the context with ErrClientGone as its cause. A handler that never waits
 // on its context costs nothing: no registration, no system call. Nor does
 // a short request that does: the watch is armed only once the request has
-// run hangUpDelay since that first Done (a timer of the work's, reused
-// from request to request and stopped when the handler returns), so that a handler passing its context to a quick database
-// call does not pay two epoll_ctl calls per request. A client that leaves
-// is then noticed up to hangUpDelay late.
+// run hangUpDelay since that first Done (hangUpTimer: one timer per work,
+// which looks at the request that asked last), so that a handler passing
+// its context to a quick database call pays neither epoll_ctl calls nor
+// timer operations per request. A client that leaves is then noticed up
+// to hangUpDelay late.
 //
 // As in net/http, a hang-up is watched for only once the request body has
 // been read to its end (at once for a request without a body): before
@@ -53,26 +54,65 @@ type requestCtx struct {
 	asked  atomic.Bool // Done was called: the fast path of Done
 
 	mu       sync.Mutex
-	bodyDone bool // the body was read to its end (or failed)
-	due      bool // hangUpDelay has passed since the first Done
-	armed    bool // ArmHangUp is in effect for this request
-	ended    bool // the handler returned or hijacked: never arm again
-	timing   bool // the work's hangUp timer runs for this request
+	bodyDone bool      // the body was read to its end (or failed)
+	due      bool      // hangUpDelay has passed since the first Done
+	armed    bool      // ArmHangUp is in effect for this request
+	ended    bool      // the handler returned or hijacked: never arm again
+	timing   bool      // the work's hangUp timer looks at this request (hangUpTimer.req)
+	askedAt  time.Time // the first Done
 }
 
 // hangUpTimer is a work's timer for the hang-up delay, made once and
-// reused by every request the work serves (a timer per request was an
-// allocation and a closure each): req is the request it runs for, read
-// by the timer's function when it fires.
+// shared by every request the work serves. It is not reset when a
+// request asks and stopped when it ends: at tens of thousands of requests
+// a second that was two timer operations per request (and the reset
+// could wake the netpoller with a system call), while a request that
+// waits long is the rare case. Instead the timer, once started, runs
+// until no request of the work needs it: each time it fires it looks at
+// the request that asked last (req), arms its watch if it has run
+// hangUpDelay since it asked, or waits out the rest; a request that asks
+// while the timer is pending only records when it asked.
 type hangUpTimer struct {
-	t   *time.Timer
-	req atomic.Pointer[requestCtx]
+	t       atomic.Pointer[time.Timer]
+	req     atomic.Pointer[requestCtx] // the running request that asked, nil once it ended
+	pending atomic.Bool                // t will fire (or is firing) and look at req
 }
 
-// fire runs hangUpDelay after the first Done of t.req's context.
+// start makes sure the timer will look at req within hangUpDelay: it
+// starts it unless it is pending already.
+func (t *hangUpTimer) start() {
+	if !t.pending.CompareAndSwap(false, true) {
+		return // the pending timer will find req
+	}
+	tm := t.t.Load()
+	if tm == nil {
+		// Made stopped and stored before it can fire: fire reads t.t.
+		tm = time.AfterFunc(time.Hour, t.fire)
+		tm.Stop()
+		t.t.Store(tm)
+	}
+	tm.Reset(hangUpDelay)
+}
+
+// fire runs when the timer expires: it arms the watch of the request
+// that asked if it is due, or sleeps until it is; with nothing to wait
+// for, it stops, unless a request asked meanwhile and left it to this
+// timer (it saw the timer pending).
 func (t *hangUpTimer) fire() {
-	if r := t.req.Load(); r != nil {
-		r.arm()
+	r := t.req.Load()
+	for {
+		if r != nil {
+			if left := r.armWhenDue(); left > 0 {
+				t.t.Load().Reset(left) // still pending
+				return
+			}
+		}
+		t.pending.Store(false)
+		next := t.req.Load()
+		if next == nil || next == r || !t.pending.CompareAndSwap(false, true) {
+			return // nothing new, or its Done started the timer again
+		}
+		r = next
 	}
 }
 
@@ -87,29 +127,35 @@ func (r *requestCtx) Done() <-chan struct{} {
 		r.mu.Lock()
 		if !r.ended {
 			// The work is this request's until it ends, and ended is
-			// set under r.mu: no other request uses the timer now.
+			// set under r.mu: no other request of the work asks now.
+			r.askedAt = time.Now()
+			r.timing = true
 			ht := &r.w.hangUp
 			ht.req.Store(r)
-			if ht.t == nil {
-				ht.t = time.AfterFunc(hangUpDelay, ht.fire)
-			} else {
-				ht.t.Reset(hangUpDelay)
-			}
-			r.timing = true
+			ht.start()
 		}
 		r.mu.Unlock()
 	}
 	return r.Context.Done()
 }
 
-// arm runs hangUpDelay after the first Done: the watch starts now, or
-// once the body has been read. A timer that fires late, for a request
-// that has ended, finds ended set and does nothing.
-func (r *requestCtx) arm() {
+// armWhenDue is the timer's look at the request: once hangUpDelay has
+// passed since its first Done it arms the watch (now, or once the body
+// has been read) and returns 0; before that it returns the time left.
+// It returns 0 for a request that ended or is armed: the timer need not
+// look at it again.
+func (r *requestCtx) armWhenDue() time.Duration {
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended || r.due {
+		return 0
+	}
+	if left := hangUpDelay - time.Since(r.askedAt); left > 0 {
+		return left
+	}
 	r.due = true
 	r.armLocked()
-	r.mu.Unlock()
+	return 0
 }
 
 // armLocked arms the poller if the watch was asked for, the body is read
@@ -192,8 +238,7 @@ func (c *Conn) stopWatch() {
 	r.ended = true
 	if r.timing {
 		r.timing = false
-		r.w.hangUp.t.Stop()
-		r.w.hangUp.req.CompareAndSwap(r, nil)
+		r.w.hangUp.req.CompareAndSwap(r, nil) // the timer, if pending, finds nothing and stops
 	}
 	r.armed = false // the socket stays armed (c.hangArmed): see the top of this file
 	r.mu.Unlock()

@@ -175,3 +175,43 @@ func TestHangUpWatchStaysArmed(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestHangUpWatchTimedPerRequest: the work's one timer, started by an
+// earlier request, arms no watch for a request that has not itself run
+// hangUpDelay since its first Done. Each request here holds its context
+// for 3 ms, under the 5 ms delay, back to back, so the timer fires in
+// the middle of a later request than the one that started it.
+func TestHangUpWatchTimedPerRequest(t *testing.T) {
+	var armed atomic.Int64 // requests whose watch was armed (the socket is armed once: count the requests)
+	client, _, _ := serveWatched(t, func(x *Ctx) {
+		ctx := x.Context()
+		select {
+		case <-ctx.Done():
+		case <-time.After(hangUpDelay * 3 / 5):
+		}
+		r := x.c.w.req
+		r.mu.Lock()
+		if r.armed {
+			armed.Add(1)
+		}
+		r.mu.Unlock()
+		x.WriteString("held")
+	})
+	br := bufio.NewReader(client)
+	const requests = 30
+	for range requests {
+		io.WriteString(client, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+	}
+	// As in TestHangUpWatchDelayed, a request descheduled for 2 ms on a
+	// loaded machine may cross the delay: a couple are tolerated. A timer
+	// that armed the request it found at 5 ms after it started would arm
+	// about every other one.
+	if n := armed.Load(); n > 2 {
+		t.Errorf("%d hang-up watches armed for %d requests that each held their context 3 ms, want none (at most 2 on a loaded machine)", n, requests)
+	}
+}

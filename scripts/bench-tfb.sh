@@ -27,6 +27,8 @@
 #     minute once the binaries are built.
 #   DUR=5s ROUNDS=3   the duration of each run and the rounds (defaults 5s, 3)
 #   CONTENDERS="tfb-native gin"   limits the run to those servers
+#   BASE=REV          also runs cmd/tfb as of git revision REV (base-framework,
+#                     base-native), alternating with the working tree's
 #   CASES="db:64 json:256"        limits the run to those cases
 #   NOWRITE=1         prints the table without appending it to docs/benchmarks.md
 set -euo pipefail
@@ -66,6 +68,14 @@ declare -A CMD=(
   [hertz]="$bin/hertz"
 )
 ORDER=(tfb-framework tfb-native fasthttp gin echo chi hertz)
+if [ -n "${BASE:-}" ]; then # cmd/tfb as of git revision BASE, for a before/after check
+  git worktree add -q --detach "$tmp/base" "$BASE"
+  (cd "$tmp/base/cmd/tfb" && go build -o "$bin/tfb-base" .)
+  git worktree remove --force "$tmp/base"
+  CMD[base-framework]="$bin/tfb-base -handler framework"
+  CMD[base-native]="$bin/tfb-base -handler native"
+  ORDER=(base-framework tfb-framework base-native tfb-native fasthttp gin echo chi hertz)
+fi
 if [ -n "${CONTENDERS:-}" ]; then read -r -a ORDER <<<"$CONTENDERS"; fi
 POOLFLAG=""
 [ -n "${POOL:-}" ] && POOLFLAG="-pool $POOL"
