@@ -86,4 +86,11 @@ for mode in keepalive pipelined; do
     awk -v m="$mode" -v n="$name" '$1==m && $2==n' "$results" | sort -k3 -n | awk -v r="$ROUNDS" 'NR==int((r+1)/2){printf "| %s | %s | %.0f | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7}'
   done
 done
+echo
+echo "server CPU µs/req of every round, in the order run:"
+for mode in keepalive pipelined; do
+  for name in "${ORDER[@]}"; do
+    awk -v m="$mode" -v n="$name" '$1==m && $2==n {s = s " " $4} END {printf "%s %s:%s\n", m, n, s}' "$results"
+  done
+done
 if grep -q 'Non-2xx\|Socket errors' "$results"; then echo; echo "errors reported by wrk:"; grep 'Non-2xx\|Socket errors' "$results"; fi
