@@ -182,6 +182,48 @@ table="$tmp/table"
     done
   done
 } > "$table"
+# Paired within each round, which this shared machine's swings (20-50%
+# between rounds) leave alone: each microframe server against the best
+# peer (the one with the highest median req/s, and the one with the
+# lowest median CPU per request) in the same round; the median of those
+# ratios over the rounds. (Against the best peer of each round instead,
+# the least of five noisy figures would be the yardstick: biased low.)
+paired="$tmp/paired"
+awk -v rounds="$ROUNDS" '
+  { k = $1 SUBSEP $2; i = ++seen[k]; rps[$1, i, $2] = $3; cpu[$1, i, $2] = $4
+    if (!(($1, $2) in known)) { known[$1, $2] = 1; names[$1] = names[$1] " " $2 }
+    if (!($1 in cn)) { cn[$1] = 1; cases[++nc] = $1 } }
+  function median(a, n,   i, j, t) {
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+    return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 }
+  # ratio: the median over the rounds of own / peer for metric m (1 req/s, 2 CPU)
+  function ratio(c, own, peer, m,   r, n) {
+    n = 0
+    for (r = 1; r <= rounds; r++) {
+      if (!((c, r, own) in rps) || !((c, r, peer) in rps)) continue
+      q[++n] = m == 1 ? rps[c, r, own] / rps[c, r, peer] : cpu[c, r, own] / cpu[c, r, peer]
+    }
+    return n ? median(q, n) : 0 }
+  END {
+    for (ci = 1; ci <= nc; ci++) {
+      c = cases[ci]; m = split(names[c], ns, " ")
+      br = ""; bc = ""
+      for (y = 1; y <= m; y++) {
+        p = ns[y]; if (p ~ /^(tfb|base)-/) continue
+        n = 0; for (r = 1; r <= rounds; r++) if ((c, r, p) in rps) a[++n] = rps[c, r, p]
+        mr = median(a, n)
+        n = 0; for (r = 1; r <= rounds; r++) if ((c, r, p) in rps) a[++n] = cpu[c, r, p]
+        mc = median(a, n)
+        if (br == "" || mr > bmr) { br = p; bmr = mr }
+        if (bc == "" || mc < bmc) { bc = p; bmc = mc }
+      }
+      if (br == "") continue
+      for (x = 1; x <= m; x++) {
+        own = ns[x]; if (own !~ /^tfb-/) continue
+        printf "| %s | %s | %.2f× (%s) | %.2f× (%s) |\n", c, own, ratio(c, own, br, 1), br, ratio(c, own, bc, 2), bc
+      }
+    }
+  }' "$results" > "$paired"
 envs=""
 for v in CONTENDERS CASES DUR ROUNDS POOL QUICK; do
   [ -n "${!v:-}" ] && envs+="$v=\"${!v}\" "
@@ -194,6 +236,13 @@ errors=$(grep -E 'Non-2xx|Socket errors' "$results" || true)
 echo
 echo "$mode; server on CPU 0, wrk -t1 on CPU 1, PostgreSQL unpinned"
 cat "$table"
+if [ -s "$paired" ]; then
+  echo
+  echo "Paired by round: each microframe server against the best peer (by median), round by round; the median of the ratios"
+  echo "| case | server | req/s ÷ best peer's | CPU per request ÷ best peer's |"
+  echo "|---|---|---|---|"
+  cat "$paired"
+fi
 if [ -n "$errors" ]; then echo; echo "errors reported by wrk:"; echo "$errors"; fi
 
 if [ -z "${NOWRITE:-}" ]; then
@@ -208,6 +257,14 @@ if [ -z "${NOWRITE:-}" ]; then
     echo "$mode. wrk -t1 --latency, the server pinned to CPU 0 (GOMAXPROCS=1, pool ${POOL:-4}), wrk to CPU 1, $pgversion unpinned on both; shared 2-core machine (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)), so the figures are noisy."
     echo
     cat "$table"
+    if [ -s "$paired" ]; then
+      echo
+      echo "Paired by round, which the machine's swings between rounds leave alone: each microframe server against the best peer (the highest median req/s; the lowest median CPU per request), in the same round; the median of the $ROUNDS ratios:"
+      echo
+      echo "| case | server | req/s ÷ best peer's | CPU per request ÷ best peer's |"
+      echo "|---|---|---|---|"
+      cat "$paired"
+    fi
     if [ -n "$errors" ]; then echo; echo "wrk reported errors:"; echo; echo '```'; echo "$errors"; echo '```'; fi
   } >> docs/benchmarks.md
   echo "(appended to docs/benchmarks.md)" >&2
