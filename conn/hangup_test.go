@@ -215,3 +215,36 @@ func TestHangUpWatchTimedPerRequest(t *testing.T) {
 		t.Errorf("%d hang-up watches armed for %d requests that each held their context 3 ms, want none (at most 2 on a loaded machine)", n, requests)
 	}
 }
+
+// BenchmarkRequestContext is the context machinery of one database call
+// with a timeout (context.WithTimeout, and pgx's context.AfterFunc on
+// it), made from a background context ("detached", the native tfb
+// handler) and from the request's context ("request": its context made,
+// asked for Done, ended), as a framework handler that passes its
+// request's context makes it.
+func BenchmarkRequestContext(b *testing.B) {
+	call := func(parent context.Context) {
+		ctx, cancel := context.WithTimeout(parent, 2*time.Second)
+		stop := context.AfterFunc(ctx, func() {})
+		stop()
+		cancel()
+	}
+	b.Run("detached", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			call(context.Background())
+		}
+	})
+	b.Run("request", func(b *testing.B) {
+		client, server := net.Pipe()
+		defer client.Close()
+		c := New(server, Config{Logger: quiet}.WithDefaults(), HandlerFunc(func(*Ctx) {}))
+		c.takeWork()
+		defer c.putWork()
+		b.ReportAllocs()
+		for b.Loop() {
+			call(c.requestContext())
+			c.endRequest()
+		}
+	})
+}

@@ -44,6 +44,7 @@ else
   DUR=${DUR:-5s}; ROUNDS=${ROUNDS:-3}; WARM=1
   DEFAULT_CASES="plaintext:256 json:256 db:64 db:256 queries:64 queries:256 updates:64 updates:256 fortunes:64 fortunes:256"
 fi
+CASES_SET=${CASES:-} # as given, for the command line written with the table
 read -r -a CASES <<<"${CASES:-$DEFAULT_CASES}"
 PORT=${PORT:-18290}
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)"; exit 1; }
@@ -225,8 +226,8 @@ awk -v rounds="$ROUNDS" '
     }
   }' "$results" > "$paired"
 envs=""
-for v in CONTENDERS CASES DUR ROUNDS POOL QUICK; do
-  [ -n "${!v:-}" ] && envs+="$v=\"${!v}\" "
+for v in BASE CONTENDERS CASES_SET DUR ROUNDS POOL QUICK; do
+  [ -n "${!v:-}" ] && envs+="${v%_SET}=\"${!v}\" "
 done
 cmdline=${BENCH_CMD:-${envs}scripts/bench-tfb.sh $*}
 mode="$ROUNDS round(s) of $DUR, median by req/s"
