@@ -161,10 +161,12 @@ type Config struct {
 	Park *Parking
 	// WatchHangUps, when set and Park is not, is a poller used only to
 	// notice that a client hung up while its handler waits on the
-	// request's context (see Ctx.Context): the first Done of that context
-	// arms a hang-up watch (ArmHangUp) on the socket (for TLS, the TCP
-	// connection underneath), and the event cancels the context with
-	// ErrClientGone. Connections never park on it. Nil (and no Park)
+	// request's context (see Ctx.Context): a request still running 5 ms
+	// after the first Done of that context has the socket (for TLS, the
+	// TCP connection underneath) watched for a hang-up (ArmHangUp, which
+	// stays in effect for the next requests' watches), and the event
+	// cancels the context with ErrClientGone. Connections never park on
+	// it. Nil (and no Park)
 	// means a request's context ends only when a write fails, when the
 	// handler returns, or when BaseContext ends.
 	WatchHangUps Poller
