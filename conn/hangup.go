@@ -58,7 +58,6 @@ type requestCtx struct {
 	due      bool      // hangUpDelay has passed since the first Done
 	armed    bool      // ArmHangUp is in effect for this request
 	ended    bool      // the handler returned or hijacked: never arm again
-	timing   bool      // the work's hangUp timer looks at this request (hangUpTimer.req)
 	askedAt  time.Time // the first Done
 }
 
@@ -129,7 +128,6 @@ func (r *requestCtx) Done() <-chan struct{} {
 			// The work is this request's until it ends, and ended is
 			// set under r.mu: no other request of the work asks now.
 			r.askedAt = time.Now()
-			r.timing = true
 			ht := &r.w.hangUp
 			ht.req.Store(r)
 			ht.start()
@@ -236,11 +234,10 @@ func (c *Conn) stopWatch() {
 	r := c.w.req
 	r.mu.Lock()
 	r.ended = true
-	if r.timing {
-		r.timing = false
-		r.w.hangUp.req.CompareAndSwap(r, nil) // the timer, if pending, finds nothing and stops
-	}
-	r.armed = false // the socket stays armed (c.hangArmed): see the top of this file
+	// If it asked, the work's timer (if pending) now finds nothing and
+	// stops. The socket stays armed (c.hangArmed): see the top of this file.
+	r.w.hangUp.req.CompareAndSwap(r, nil)
+	r.armed = false
 	r.mu.Unlock()
 	c.watched.CompareAndSwap(r, nil)
 }

@@ -66,6 +66,20 @@ func serveWatched(t *testing.T, h HandlerFunc) (net.Conn, *countingPoller, *sync
 	return client, p, &wg
 }
 
+// getEach sends n requests for path on client, one after another, and
+// reads each response (br reads client).
+func getEach(t *testing.T, client net.Conn, br *bufio.Reader, path string, n int) {
+	t.Helper()
+	for range n {
+		io.WriteString(client, "GET "+path+" HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+	}
+}
+
 // TestHangUpWatchDelayed: a handler that asks for its request's Done and
 // returns at once arms no hang-up watch (no system call); one that waits
 // past hangUpDelay does, and its client leaving cancels the context with
@@ -91,14 +105,7 @@ func TestHangUpWatchDelayed(t *testing.T) {
 		}
 	})
 	br := bufio.NewReader(client)
-	for range 20 {
-		io.WriteString(client, "GET /quick HTTP/1.1\r\nHost: a\r\n\r\n")
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-	}
+	getEach(t, client, br, "/quick", 20)
 	// A quick request never lives hangUpDelay (5 ms) after its first
 	// Done; on a loaded machine one may be descheduled that long, so a
 	// couple are tolerated. The old code armed one for every request.
@@ -144,14 +151,7 @@ func TestHangUpWatchStaysArmed(t *testing.T) {
 	})
 	br := bufio.NewReader(client)
 	const requests = 4
-	for range requests {
-		io.WriteString(client, "GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-	}
+	getEach(t, client, br, "/wait", requests)
 	if n := p.hangUps.Load(); n != 1 {
 		t.Errorf("%d hang-up watches armed for %d waiting requests on one connection, want 1", n, requests)
 	}
@@ -199,14 +199,7 @@ func TestHangUpWatchTimedPerRequest(t *testing.T) {
 	})
 	br := bufio.NewReader(client)
 	const requests = 30
-	for range requests {
-		io.WriteString(client, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n")
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-	}
+	getEach(t, client, br, "/hold", requests)
 	// As in TestHangUpWatchDelayed, a request descheduled for 2 ms on a
 	// loaded machine may cross the delay: a couple are tolerated. A timer
 	// that armed the request it found at 5 ms after it started would arm
