@@ -12,14 +12,6 @@ import (
 	"github.com/microframe/microframe/cmd/tfb/internal/tfbdb"
 )
 
-// The statements, prepared on every connection of the pool when it
-// connects (tfbdb.Prepare) and run by name.
-const (
-	selectWorld    = tfbdb.StmtWorld
-	updateWorld    = tfbdb.StmtUpdate
-	selectFortunes = tfbdb.StmtFortune
-)
-
 // errNoDB is wrapped by every error of a DB method: the handlers answer
 // 503 Service Unavailable for it. In this benchmark a failing database
 // (down, restarting, too slow for the request's timeout) is the only way
@@ -57,6 +49,7 @@ func openDB(url string, size int, connectTimeout, timeout time.Duration) (*DB, e
 	// Broken connections are found by the queries that use them; the
 	// periodic check only matters for idle ones.
 	cfg.HealthCheckPeriod = 5 * time.Second
+	// Each new connection prepares the statements the methods run by name.
 	cfg.AfterConnect = tfbdb.Prepare
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
@@ -80,7 +73,7 @@ func fail(err error) error { return fmt.Errorf("%w: %w", errNoDB, err) }
 func (d *DB) randomWorld(ctx context.Context, w *World) error {
 	ctx, cancel := d.context(ctx)
 	defer cancel()
-	if err := d.pool.QueryRow(ctx, selectWorld, tfbdb.RandomID()).Scan(&w.ID, &w.RandomNumber); err != nil {
+	if err := d.pool.QueryRow(ctx, tfbdb.StmtWorld, tfbdb.RandomID()).Scan(&w.ID, &w.RandomNumber); err != nil {
 		return fail(err)
 	}
 	return nil
@@ -96,14 +89,14 @@ func (d *DB) randomWorlds(ctx context.Context, ws []World) error {
 
 func (d *DB) readWorlds(ctx context.Context, ws []World) error {
 	if len(ws) == 1 {
-		if err := d.pool.QueryRow(ctx, selectWorld, tfbdb.RandomID()).Scan(&ws[0].ID, &ws[0].RandomNumber); err != nil {
+		if err := d.pool.QueryRow(ctx, tfbdb.StmtWorld, tfbdb.RandomID()).Scan(&ws[0].ID, &ws[0].RandomNumber); err != nil {
 			return fail(err)
 		}
 		return nil
 	}
 	var b pgx.Batch
 	for range ws {
-		b.Queue(selectWorld, tfbdb.RandomID())
+		b.Queue(tfbdb.StmtWorld, tfbdb.RandomID())
 	}
 	br := d.pool.SendBatch(ctx, &b)
 	for i := range ws {
@@ -134,7 +127,7 @@ func (d *DB) updateWorlds(ctx context.Context, ws []World, order []int) ([]int, 
 	order = tfbdb.Renumber(ws, order)
 	var b pgx.Batch
 	for _, i := range order {
-		b.Queue(updateWorld, ws[i].ID, ws[i].RandomNumber)
+		b.Queue(tfbdb.StmtUpdate, ws[i].ID, ws[i].RandomNumber)
 	}
 	if err := d.pool.SendBatch(ctx, &b).Close(); err != nil {
 		return order, fail(err)
@@ -146,7 +139,7 @@ func (d *DB) updateWorlds(ctx context.Context, ws []World, order []int) ([]int, 
 func (d *DB) fortunes(ctx context.Context, dst []Fortune) ([]Fortune, error) {
 	ctx, cancel := d.context(ctx)
 	defer cancel()
-	rows, err := d.pool.Query(ctx, selectFortunes)
+	rows, err := d.pool.Query(ctx, tfbdb.StmtFortune)
 	if err != nil {
 		return dst, fail(err)
 	}

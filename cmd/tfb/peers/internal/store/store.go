@@ -67,14 +67,6 @@ type Message struct {
 	Message string `json:"message"`
 }
 
-// The statements, prepared on every connection of the pool when it
-// connects (tfbdb.Prepare) and run by name, as cmd/tfb does.
-const (
-	stmtWorld   = tfbdb.StmtWorld
-	stmtFortune = tfbdb.StmtFortune
-	stmtUpdate  = tfbdb.StmtUpdate
-)
-
 // DefaultPool is the default size of the connection pool: four
 // connections per GOMAXPROCS, as cmd/tfb has it.
 func DefaultPool() int { return 4 * runtime.GOMAXPROCS(0) }
@@ -119,6 +111,7 @@ func Open(url string, size int) (*DB, error) {
 	cfg.MaxConns = int32(size)
 	cfg.ConnConfig.ConnectTimeout = ConnectTimeout
 	cfg.HealthCheckPeriod = 5 * time.Second // as cmd/tfb
+	// Each new connection prepares the statements the methods run by name.
 	cfg.AfterConnect = tfbdb.Prepare
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
@@ -135,7 +128,7 @@ func (db *DB) World(ctx context.Context) (World, error) {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	var w World
-	err := db.pool.QueryRow(ctx, stmtWorld, tfbdb.RandomID()).Scan(&w.ID, &w.RandomNumber)
+	err := db.pool.QueryRow(ctx, tfbdb.StmtWorld, tfbdb.RandomID()).Scan(&w.ID, &w.RandomNumber)
 	return w, err
 }
 
@@ -149,12 +142,12 @@ func (db *DB) Worlds(ctx context.Context, n int) ([]World, error) {
 func (db *DB) worlds(ctx context.Context, n int) ([]World, error) {
 	ws := make([]World, n)
 	if n == 1 {
-		err := db.pool.QueryRow(ctx, stmtWorld, tfbdb.RandomID()).Scan(&ws[0].ID, &ws[0].RandomNumber)
+		err := db.pool.QueryRow(ctx, tfbdb.StmtWorld, tfbdb.RandomID()).Scan(&ws[0].ID, &ws[0].RandomNumber)
 		return ws, err
 	}
 	b := &pgx.Batch{}
 	for range n {
-		b.Queue(stmtWorld, tfbdb.RandomID())
+		b.Queue(tfbdb.StmtWorld, tfbdb.RandomID())
 	}
 	res := db.pool.SendBatch(ctx, b)
 	for i := range ws {
@@ -182,7 +175,7 @@ func (db *DB) Update(ctx context.Context, n int) ([]World, error) {
 	}
 	b := &pgx.Batch{}
 	for _, i := range tfbdb.Renumber(ws, nil) {
-		b.Queue(stmtUpdate, ws[i].ID, ws[i].RandomNumber)
+		b.Queue(tfbdb.StmtUpdate, ws[i].ID, ws[i].RandomNumber)
 	}
 	if err := db.pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
@@ -196,7 +189,7 @@ func (db *DB) Update(ctx context.Context, n int) ([]World, error) {
 func (db *DB) Fortunes(ctx context.Context) ([]Fortune, error) {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	rows, err := db.pool.Query(ctx, stmtFortune)
+	rows, err := db.pool.Query(ctx, tfbdb.StmtFortune)
 	if err != nil {
 		return nil, err
 	}
