@@ -99,9 +99,8 @@ type work struct {
 	turnStart time.Time // this run of Serve began serving pipelined requests (zero: not yet); see yieldTurn
 	turnReqs  int       // requests since the clock was last looked at
 
-	req    *requestCtx          // the current request's context, made on first use; see hangup.go
-	hangUp hangUpTimer          // the hang-up delay of req's watch, reused (hangup.go)
-	tls    *tls.ConnectionState // the TLS state, made on first use (a TLS connection never parks)
+	req *requestCtx          // the current request's context, made on first use; see hangup.go
+	tls *tls.ConnectionState // the TLS state, made on first use (a TLS connection never parks)
 
 	// Reading the next request without holding a buffer (idleread.go).
 	raw        syscall.RawConn    // the socket's, made on first use

@@ -18,11 +18,11 @@ import (
 // the context with ErrClientGone as its cause. A handler that never waits
 // on its context costs nothing: no registration, no system call. Nor does
 // a short request that does: the watch is armed only once the request has
-// run hangUpDelay since that first Done (hangUpTimer: one timer per work,
-// which looks at the request that asked last), so that a handler passing
-// its context to a quick database call pays neither epoll_ctl calls nor
-// timer operations per request. A client that leaves is then noticed up
-// to hangUpDelay late.
+// run hangUpDelay since that first Done (the sweeper: one timer for the
+// process, which looks at the requests that asked), so that a handler
+// passing its context to a quick database call pays no epoll_ctl call
+// and no timer operation of its own, only an atomic push. A client that
+// leaves is then noticed up to hangUpDelay + sweepTick late.
 //
 // As in net/http, a hang-up is watched for only once the request body has
 // been read to its end (at once for a request without a body): before
@@ -50,8 +50,8 @@ type requestCtx struct {
 	context.Context
 	cancel context.CancelCauseFunc
 	c      *Conn
-	w      *work       // the work serving the request: its hangUp timer
 	asked  atomic.Bool // Done was called: the fast path of Done
+	next   *requestCtx // the next request on the sweeper's list; owned by the list
 
 	mu       sync.Mutex
 	bodyDone bool      // the body was read to its end (or failed)
@@ -61,63 +61,97 @@ type requestCtx struct {
 	askedAt  time.Time // the first Done
 }
 
-// hangUpTimer is a work's timer for the hang-up delay, made once and
-// shared by every request the work serves. It is not reset when a
-// request asks and stopped when it ends: at tens of thousands of requests
-// a second that was two timer operations per request (and the reset
-// could wake the netpoller with a system call), while a request that
-// waits long is the rare case. Instead the timer, once started, runs
-// until no request of the work needs it: each time it fires it looks at
-// the request that asked last (req), arms its watch if it has run
-// hangUpDelay since it asked, or waits out the rest; a request that asks
-// while the timer is pending only records when it asked.
-type hangUpTimer struct {
-	t       atomic.Pointer[time.Timer]
-	req     atomic.Pointer[requestCtx] // the running request that asked, nil once it ended
-	pending atomic.Bool                // t will fire (or is firing) and look at req
+// sweeper is the one timer behind every request's hang-up delay, shared
+// by all connections of the process. A request whose context was asked
+// for Done is pushed onto a lock-free list (add); while the list is not
+// empty, the timer fires every sweepTick and sweeps it: it arms the watch
+// of each request that has run hangUpDelay since it asked, keeps those
+// that have not yet, and drops those that ended. Under load this is one
+// timer event per tick for the whole server: a timer per request (or per
+// connection, restarted by each request that asked) fired about once per
+// request once requests queued past the delay, each fire a goroutine.
+// When the list is empty the timer stops, so an idle server has none.
+type sweeper struct {
+	head    atomic.Pointer[requestCtx] // requests to look at, linked by next
+	t       atomic.Pointer[time.Timer] // made on first use
+	pending atomic.Bool                // t will fire (or is firing) and sweep
+	sweeps  atomic.Int64               // sweeps so far, for tests
 }
 
-// start makes sure the timer will look at req within hangUpDelay: it
-// starts it unless it is pending already.
-func (t *hangUpTimer) start() {
-	if !t.pending.CompareAndSwap(false, true) {
-		return // the pending timer will find req
-	}
-	tm := t.t.Load()
-	if tm == nil {
-		// Made stopped and stored before it can fire: fire reads t.t.
-		tm = time.AfterFunc(time.Hour, t.fire)
-		tm.Stop()
-		t.t.Store(tm)
-	}
-	tm.Reset(hangUpDelay)
-}
+// sweep is the process's sweeper.
+var sweep sweeper
 
-// fire runs when the timer expires: it arms the watch of the request
-// that asked if it is due, or sleeps until it is; with nothing to wait
-// for, it stops, unless a request asked meanwhile and left it to this
-// timer (it saw the timer pending).
-func (t *hangUpTimer) fire() {
-	r := t.req.Load()
+const (
+	// hangUpDelay is how long a request runs after the first Done of its
+	// context before the hang-up watch is armed.
+	hangUpDelay = 5 * time.Millisecond
+	// sweepTick is the time between sweeps while requests wait on the
+	// list: a request is armed between hangUpDelay and hangUpDelay +
+	// sweepTick after it asked.
+	sweepTick = hangUpDelay / 2
+)
+
+// add puts r on the list and makes sure a sweep will find it. Each
+// request is added once (its first Done).
+func (s *sweeper) add(r *requestCtx) {
 	for {
-		if r != nil {
-			if left := r.armWhenDue(); left > 0 {
-				t.t.Load().Reset(left) // still pending
-				return
-			}
+		old := s.head.Load()
+		r.next = old
+		if s.head.CompareAndSwap(old, r) {
+			break
 		}
-		t.pending.Store(false)
-		next := t.req.Load()
-		if next == nil || next == r || !t.pending.CompareAndSwap(false, true) {
-			return // nothing new, or its Done started the timer again
+	}
+	s.start()
+}
+
+// start makes sure the timer will sweep within sweepTick, unless it is
+// pending already.
+func (s *sweeper) start() {
+	if s.pending.Load() || !s.pending.CompareAndSwap(false, true) {
+		return // the pending sweep will find the list
+	}
+	t := s.t.Load()
+	if t == nil {
+		// Made stopped and stored before it can fire: run reads s.t.
+		t = time.AfterFunc(time.Hour, s.run)
+		t.Stop()
+		s.t.Store(t) // only one start gets here: it holds pending
+	}
+	t.Reset(sweepTick)
+}
+
+// run is the timer's function: it takes the whole list, arms the
+// requests that are due, puts back those that are not due yet, and
+// starts the timer again if the list is not empty.
+func (s *sweeper) run() {
+	s.sweeps.Add(1)
+	var keep, tail *requestCtx
+	for r := s.head.Swap(nil); r != nil; {
+		next := r.next
+		r.next = nil
+		if r.armWhenDue() > 0 {
+			if keep == nil {
+				tail = r
+			}
+			r.next = keep
+			keep = r
 		}
 		r = next
 	}
+	if keep != nil {
+		for {
+			old := s.head.Load()
+			tail.next = old
+			if s.head.CompareAndSwap(old, keep) {
+				break
+			}
+		}
+	}
+	s.pending.Store(false)
+	if s.head.Load() != nil {
+		s.start() // kept requests, or ones added since the swap
+	}
 }
-
-// hangUpDelay is how long a request runs after the first Done of its
-// context before the hang-up watch is armed.
-const hangUpDelay = 5 * time.Millisecond
 
 // Done returns the channel closed when the request's context ends; its
 // first call starts watching the client for a hang-up.
@@ -125,12 +159,8 @@ func (r *requestCtx) Done() <-chan struct{} {
 	if !r.asked.Load() && r.asked.CompareAndSwap(false, true) {
 		r.mu.Lock()
 		if !r.ended {
-			// The work is this request's until it ends, and ended is
-			// set under r.mu: no other request of the work asks now.
 			r.askedAt = time.Now()
-			ht := &r.w.hangUp
-			ht.req.Store(r)
-			ht.start()
+			sweep.add(r)
 		}
 		r.mu.Unlock()
 	}
@@ -197,7 +227,7 @@ func (c *Conn) requestContext() context.Context {
 	w := c.w
 	if w.req == nil {
 		ctx, cancel := context.WithCancelCause(c.cfg.BaseContext)
-		w.req = &requestCtx{Context: ctx, cancel: cancel, c: c, w: w, bodyDone: c.bodyDone}
+		w.req = &requestCtx{Context: ctx, cancel: cancel, c: c, bodyDone: c.bodyDone}
 		if c.broken {
 			cancel(context.Canceled) // the client is gone
 		}
@@ -234,9 +264,8 @@ func (c *Conn) stopWatch() {
 	r := c.w.req
 	r.mu.Lock()
 	r.ended = true
-	// If it asked, the work's timer (if pending) now finds nothing and
-	// stops. The socket stays armed (c.hangArmed): see the top of this file.
-	r.w.hangUp.req.CompareAndSwap(r, nil)
+	// If it asked, the next sweep drops it. The socket stays armed
+	// (c.hangArmed): see the top of this file.
 	r.armed = false
 	r.mu.Unlock()
 	c.watched.CompareAndSwap(r, nil)

@@ -176,11 +176,11 @@ func TestHangUpWatchStaysArmed(t *testing.T) {
 	wg.Wait()
 }
 
-// TestHangUpWatchTimedPerRequest: the work's one timer, started by an
-// earlier request, arms no watch for a request that has not itself run
+// TestHangUpWatchTimedPerRequest: the sweeper, started by an earlier
+// request, arms no watch for a request that has not itself run
 // hangUpDelay since its first Done. Each request here holds its context
-// for 3 ms, under the 5 ms delay, back to back, so the timer fires in
-// the middle of a later request than the one that started it.
+// for 3 ms, under the 5 ms delay, back to back, so sweeps come in the
+// middle of later requests than the one that started the timer.
 func TestHangUpWatchTimedPerRequest(t *testing.T) {
 	var armed atomic.Int64 // requests whose watch was armed (the socket is armed once: count the requests)
 	client, _, _ := serveWatched(t, func(x *Ctx) {
@@ -207,6 +207,51 @@ func TestHangUpWatchTimedPerRequest(t *testing.T) {
 	if n := armed.Load(); n > 2 {
 		t.Errorf("%d hang-up watches armed for %d requests that each held their context 3 ms, want none (at most 2 on a loaded machine)", n, requests)
 	}
+}
+
+// TestHangUpSweepsPerTick: many connections whose requests all wait past
+// hangUpDelay each get their watch armed, while the one timer behind the
+// delay fires at most once per sweepTick, however many requests wait: a
+// timer per request, or per connection, fired about once per request.
+// The bound holds for the whole process (sweeps are at least sweepTick
+// apart), so other tests running meanwhile cannot break it.
+func TestHangUpSweepsPerTick(t *testing.T) {
+	const conns, each = 16, 5
+	hold := 4 * hangUpDelay
+	var armed atomic.Int64
+	h := func(x *Ctx) {
+		select {
+		case <-x.Context().Done():
+		case <-time.After(hold):
+		}
+		r := x.c.w.req
+		r.mu.Lock()
+		if r.armed {
+			armed.Add(1)
+		}
+		r.mu.Unlock()
+		x.WriteString("held")
+	}
+	clients := make([]net.Conn, conns)
+	for i := range clients {
+		clients[i], _, _ = serveWatched(t, h)
+	}
+	start, sweeps := time.Now(), sweep.sweeps.Load()
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Go(func() { getEach(t, c, bufio.NewReader(c), "/hold", each) })
+	}
+	wg.Wait()
+	n, elapsed := sweep.sweeps.Load()-sweeps, time.Since(start)
+	if limit := int64(elapsed/sweepTick) + 2; n > limit {
+		t.Errorf("%d sweeps in %v for %d requests, want at most %d (one per %v)", n, elapsed, conns*each, limit, sweepTick)
+	}
+	// A sweep may come late on a loaded machine, after a request held
+	// its context 20 ms: a few unarmed ones are tolerated.
+	if a := armed.Load(); a < conns*each*3/4 {
+		t.Errorf("%d of %d requests that held their context %v were watched, want nearly all", a, conns*each, hold)
+	}
+	t.Logf("%d requests, %d sweeps in %v, %d watched", conns*each, n, elapsed, armed.Load())
 }
 
 // BenchmarkRequestContext is the context machinery of one database call
