@@ -211,10 +211,46 @@ func (r *Request) Pattern() string {
 // Query returns the first value of the query parameter name, "" when absent.
 // Use QueryAll for a parameter that may repeat.
 func (r *Request) Query(name string) string {
+	if !r.queryDone {
+		// Most queries need no decoding: look the name up in place
+		// rather than build the whole map for one value.
+		if v, ok := scanQuery(r.t.queryView(), name); ok {
+			return strings.Clone(v)
+		}
+	}
 	if vs := r.QueryValues()[name]; len(vs) > 0 {
 		return vs[0]
 	}
 	return ""
+}
+
+// maxScannedPairs bounds the queries scanQuery looks into; longer ones are
+// parsed whole. It stays far below url.ParseQuery's own limit on the
+// number of parameters (GODEBUG urlmaxqueryparams, 10,000 by default),
+// past which ParseQuery keeps none.
+const maxScannedPairs = 64
+
+// scanQuery finds the first value of name in the raw query q as
+// url.ParseQuery would, without a map, when q needs no decoding: no '%'
+// or '+' (escapes), no ';' (pairs ParseQuery rejects), at most
+// maxScannedPairs pairs. It reports false for a query it leaves to
+// ParseQuery; otherwise the value ("" when absent) and true. The value
+// is a substring of q.
+func scanQuery(q, name string) (string, bool) {
+	if strings.ContainsAny(q, "%+;") || strings.Count(q, "&") >= maxScannedPairs {
+		return "", false
+	}
+	for q != "" {
+		var pair string
+		pair, q, _ = strings.Cut(q, "&")
+		if pair == "" {
+			continue
+		}
+		if k, v, _ := strings.Cut(pair, "="); k == name {
+			return v, true
+		}
+	}
+	return "", true
 }
 
 // QueryAll returns every value of the query parameter name, in order; nil

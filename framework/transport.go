@@ -23,7 +23,8 @@ type transport interface {
 	rawPath() string // still percent-encoded; on the native path a view of the connection's buffer
 	path() string    // percent-decoded
 	rawQuery() string
-	url() *url.URL // a new one on each call
+	queryView() string // rawQuery; on the native path a view of the connection's buffer, for lookups
+	url() *url.URL     // a new one on each call
 	host() string
 	proto() string
 	header(name string) string

@@ -70,10 +70,11 @@ func (t *nativeTransport) method() string { return t.pr.MethodString() }
 // allocation per request. That is safe because the view never leaves the
 // framework: Path, RawPath and Param all return copies, and the Request
 // is reset before the buffer is reused.
-func (t *nativeTransport) rawPath() string  { return unsafeString(t.pr.Path) }
-func (t *nativeTransport) path() string     { return decodePath(unsafeString(t.pr.Path)) }
-func (t *nativeTransport) rawQuery() string { return string(t.pr.RawQuery) }
-func (t *nativeTransport) host() string     { return string(t.pr.Host) }
+func (t *nativeTransport) rawPath() string   { return unsafeString(t.pr.Path) }
+func (t *nativeTransport) path() string      { return decodePath(unsafeString(t.pr.Path)) }
+func (t *nativeTransport) rawQuery() string  { return string(t.pr.RawQuery) }
+func (t *nativeTransport) queryView() string { return unsafeString(t.pr.RawQuery) }
+func (t *nativeTransport) host() string      { return string(t.pr.Host) }
 
 func (t *nativeTransport) url() *url.URL {
 	u := &url.URL{Path: t.path(), RawQuery: t.rawQuery(), Host: t.host(), Scheme: "http"}

@@ -36,6 +36,7 @@ func (t *httpTransport) method() string         { return t.hr.Method }
 func (t *httpTransport) rawPath() string        { return t.hr.URL.EscapedPath() }
 func (t *httpTransport) path() string           { return t.hr.URL.Path }
 func (t *httpTransport) rawQuery() string       { return t.hr.URL.RawQuery }
+func (t *httpTransport) queryView() string      { return t.hr.URL.RawQuery }
 func (t *httpTransport) host() string           { return t.hr.Host }
 func (t *httpTransport) proto() string          { return t.hr.Proto }
 func (t *httpTransport) url() *url.URL          { u := *t.hr.URL; return &u }
