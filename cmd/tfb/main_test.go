@@ -211,3 +211,44 @@ func TestServerAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameworkAllocsOverNative pins what the framework path allocates
+// beyond the native one on the database types, per request (whole
+// process; without the race detector). Seven allocations are the
+// framework's: the request's context, which the native handler does not
+// make (it detaches) — context.WithCancelCause's cancelCtx and cancel
+// func, conn's requestCtx, the Done channel, and the children map the
+// handler's timeout context registers in (two) — and the response value
+// boxed in an interface (framework.JSON, Templates.Render). /queries
+// adds two of the handler's own: its []World (the native handler reuses
+// one) and the queries value as a string. Anything beyond that is a
+// framework cost that crept in.
+func TestFrameworkAllocsOverNative(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	paths := map[string]float64{"/db": 7, "/fortunes": 7, "/queries?queries=5": 9}
+	_, url := newDatabase(t)
+	allocs := map[string]float64{}
+	for _, h := range handlers {
+		base := serve(t, config{handler: h, dbURL: url})
+		for path := range paths {
+			c := dialRaw(t, base)
+			req := []byte("GET " + path + " HTTP/1.1\r\nHost: tfb\r\n\r\n")
+			c.do(t, req) // the pool's connection, the template
+			allocs[h+path] = testing.AllocsPerRun(300, func() {
+				if s := c.do(t, req); s != 200 {
+					t.Fatalf("%s %s: status %d", h, path, s)
+				}
+			})
+		}
+	}
+	for path, want := range paths {
+		fw, nat := allocs["framework"+path], allocs["native"+path]
+		if fw-nat > want {
+			t.Errorf("%s: %v allocations per request on the framework path, %v on the native one: %v more, want at most %v",
+				path, fw, nat, fw-nat, want)
+		}
+		t.Logf("%s: framework %v, native %v allocations per request", path, fw, nat)
+	}
+}
