@@ -176,18 +176,14 @@ func TestHangUpWatchStaysArmed(t *testing.T) {
 	wg.Wait()
 }
 
-// TestHangUpWatchTimedPerRequest: the sweeper, started by an earlier
-// request, arms no watch for a request that has not itself run
-// hangUpDelay since its first Done. Each request here holds its context
-// for 3 ms, under the 5 ms delay, back to back, so sweeps come in the
-// middle of later requests than the one that started the timer.
-func TestHangUpWatchTimedPerRequest(t *testing.T) {
-	var armed atomic.Int64 // requests whose watch was armed (the socket is armed once: count the requests)
-	client, _, _ := serveWatched(t, func(x *Ctx) {
-		ctx := x.Context()
+// holdContext returns a handler that waits on its request's context for
+// d (or until it ends), counts the request in armed if its hang-up watch
+// was armed by then, and answers "held".
+func holdContext(d time.Duration, armed *atomic.Int64) HandlerFunc {
+	return func(x *Ctx) {
 		select {
-		case <-ctx.Done():
-		case <-time.After(hangUpDelay * 3 / 5):
+		case <-x.Context().Done():
+		case <-time.After(d):
 		}
 		r := x.c.w.req
 		r.mu.Lock()
@@ -196,7 +192,17 @@ func TestHangUpWatchTimedPerRequest(t *testing.T) {
 		}
 		r.mu.Unlock()
 		x.WriteString("held")
-	})
+	}
+}
+
+// TestHangUpWatchTimedPerRequest: the sweeper, started by an earlier
+// request, arms no watch for a request that has not itself run
+// hangUpDelay since its first Done. Each request here holds its context
+// for 3 ms, under the 5 ms delay, back to back, so sweeps come in the
+// middle of later requests than the one that started the timer.
+func TestHangUpWatchTimedPerRequest(t *testing.T) {
+	var armed atomic.Int64 // requests whose watch was armed (the socket is armed once: count the requests)
+	client, _, _ := serveWatched(t, holdContext(hangUpDelay*3/5, &armed))
 	br := bufio.NewReader(client)
 	const requests = 30
 	getEach(t, client, br, "/hold", requests)
@@ -219,19 +225,7 @@ func TestHangUpSweepsPerTick(t *testing.T) {
 	const conns, each = 16, 5
 	hold := 4 * hangUpDelay
 	var armed atomic.Int64
-	h := func(x *Ctx) {
-		select {
-		case <-x.Context().Done():
-		case <-time.After(hold):
-		}
-		r := x.c.w.req
-		r.mu.Lock()
-		if r.armed {
-			armed.Add(1)
-		}
-		r.mu.Unlock()
-		x.WriteString("held")
-	}
+	h := holdContext(hold, &armed)
 	clients := make([]net.Conn, conns)
 	for i := range clients {
 		clients[i], _, _ = serveWatched(t, h)
