@@ -161,8 +161,8 @@ type Config struct {
 	Park *Parking
 	// WatchHangUps, when set and Park is not, is a poller used only to
 	// notice that a client hung up while its handler waits on the
-	// request's context (see Ctx.Context): a request still running 5 ms
-	// after the first Done of that context has the socket (for TLS, the
+	// request's context (see Ctx.Context): a request that called Done on
+	// that context and still runs 5 ms after it began has the socket (for TLS, the
 	// TCP connection underneath) watched for a hang-up (ArmHangUp, which
 	// stays in effect for the next requests' watches), and the event
 	// cancels the context with ErrClientGone. Connections never park on

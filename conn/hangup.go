@@ -18,11 +18,12 @@ import (
 // the context with ErrClientGone as its cause. A handler that never waits
 // on its context costs nothing: no registration, no system call. Nor does
 // a short request that does: the watch is armed only once the request has
-// run hangUpDelay since that first Done (the sweeper: one timer for the
-// process, which looks at the requests that asked), so that a handler
-// passing its context to a quick database call pays no epoll_ctl call
-// and no timer operation of its own, only an atomic push. A client that
-// leaves is then noticed up to hangUpDelay + sweepTick late.
+// run hangUpDelay since it began (its bytes came) and has called Done
+// (the sweeper: one timer for the process, which looks at the requests
+// that asked), so that a handler passing its context to a quick database
+// call pays no epoll_ctl call and no timer operation of its own, only an
+// atomic push. A client that leaves is then noticed up to hangUpDelay +
+// sweepTick after the request began, or sweepTick after its Done.
 //
 // As in net/http, a hang-up is watched for only once the request body has
 // been read to its end (at once for a request without a body): before
@@ -55,17 +56,17 @@ type requestCtx struct {
 
 	mu       sync.Mutex
 	bodyDone bool      // the body was read to its end (or failed)
-	due      bool      // hangUpDelay has passed since the first Done
+	due      bool      // hangUpDelay has passed since began, and Done was called
 	armed    bool      // ArmHangUp is in effect for this request
 	ended    bool      // the handler returned or hijacked: never arm again
-	askedAt  time.Time // the first Done
+	began    time.Time // when the request began (the work's clock): the delay counts from here
 }
 
 // sweeper is the one timer behind every request's hang-up delay, shared
 // by all connections of the process. A request whose context was asked
 // for Done is pushed onto a lock-free list (add); while the list is not
 // empty, the timer fires every sweepTick and sweeps it: it arms the watch
-// of each request that has run hangUpDelay since it asked, keeps those
+// of each request that has run hangUpDelay since it began, keeps those
 // that have not yet, and drops those that ended. Under load this is one
 // timer event per tick for the whole server: a timer per request (or per
 // connection, restarted by each request that asked) fired about once per
@@ -82,12 +83,11 @@ type sweeper struct {
 var sweep sweeper
 
 const (
-	// hangUpDelay is how long a request runs after the first Done of its
-	// context before the hang-up watch is armed.
+	// hangUpDelay is how long a request that called Done on its context
+	// runs, from when it began, before the hang-up watch is armed.
 	hangUpDelay = 5 * time.Millisecond
 	// sweepTick is the time between sweeps while requests wait on the
-	// list: a request is armed between hangUpDelay and hangUpDelay +
-	// sweepTick after it asked.
+	// list: a request is armed up to sweepTick after it is due.
 	sweepTick = hangUpDelay / 2
 )
 
@@ -154,22 +154,19 @@ func (s *sweeper) run() {
 }
 
 // Done returns the channel closed when the request's context ends; its
-// first call starts watching the client for a hang-up.
+// first call starts watching the client for a hang-up: it puts the
+// request on the sweeper's list, which drops it if it has ended by then.
 func (r *requestCtx) Done() <-chan struct{} {
 	if !r.asked.Load() && r.asked.CompareAndSwap(false, true) {
-		r.mu.Lock()
-		if !r.ended {
-			r.askedAt = time.Now()
-			sweep.add(r)
-		}
-		r.mu.Unlock()
+		sweep.add(r)
 	}
 	return r.Context.Done()
 }
 
-// armWhenDue is the timer's look at the request: once hangUpDelay has
-// passed since its first Done it arms the watch (now, or once the body
-// has been read) and returns 0; before that it returns the time left.
+// armWhenDue is the sweeper's look at a request that asked for Done:
+// once hangUpDelay has passed since it began it arms the watch (now, or
+// once the body has been read) and returns 0; before that it returns the
+// time left.
 // It returns 0 for a request that ended or is armed: the timer need not
 // look at it again.
 func (r *requestCtx) armWhenDue() time.Duration {
@@ -178,7 +175,7 @@ func (r *requestCtx) armWhenDue() time.Duration {
 	if r.ended || r.due {
 		return 0
 	}
-	if left := hangUpDelay - time.Since(r.askedAt); left > 0 {
+	if left := hangUpDelay - time.Since(r.began); left > 0 {
 		return left
 	}
 	r.due = true
@@ -227,7 +224,11 @@ func (c *Conn) requestContext() context.Context {
 	w := c.w
 	if w.req == nil {
 		ctx, cancel := context.WithCancelCause(c.cfg.BaseContext)
-		w.req = &requestCtx{Context: ctx, cancel: cancel, c: c, bodyDone: c.bodyDone}
+		began := w.now // read when the request's bytes came
+		if began.IsZero() {
+			began = time.Now()
+		}
+		w.req = &requestCtx{Context: ctx, cancel: cancel, c: c, bodyDone: c.bodyDone, began: began}
 		if c.broken {
 			cancel(context.Canceled) // the client is gone
 		}

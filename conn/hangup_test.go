@@ -197,7 +197,7 @@ func holdContext(d time.Duration, armed *atomic.Int64) HandlerFunc {
 
 // TestHangUpWatchTimedPerRequest: the sweeper, started by an earlier
 // request, arms no watch for a request that has not itself run
-// hangUpDelay since its first Done. Each request here holds its context
+// hangUpDelay since it began. Each request here holds its context
 // for 3 ms, under the 5 ms delay, back to back, so sweeps come in the
 // middle of later requests than the one that started the timer.
 func TestHangUpWatchTimedPerRequest(t *testing.T) {
