@@ -162,7 +162,7 @@ type Config struct {
 	// WatchHangUps, when set and Park is not, is a poller used only to
 	// notice that a client hung up while its handler waits on the
 	// request's context (see Ctx.Context): a request that called Done on
-	// that context and still runs 5 ms after it began has the socket (for TLS, the
+	// that context and still runs 50 ms after it began has the socket (for TLS, the
 	// TCP connection underneath) watched for a hang-up (ArmHangUp, which
 	// stays in effect for the next requests' watches), and the event
 	// cancels the context with ErrClientGone. Connections never park on

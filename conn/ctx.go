@@ -235,10 +235,10 @@ func (x *Ctx) TLS() *tls.ConnectionState {
 // handler runs, once the request body has been read to its end (the cause,
 // context.Cause, is ErrClientGone; noticed through the server's poller,
 // so on Linux and not with GoroutinePerConn; watching starts once a
-// request that called the context's Done has run 5 ms since its bytes
+// request that called the context's Done has run 50 ms since its bytes
 // came, so a handler that never waits on it, or only briefly, pays
-// nothing, and a client that leaves is noticed up to 7.5 ms after the
-// request began, or 2.5 ms after Done); as soon as a write to
+// nothing, and a client that leaves is noticed up to 75 ms after the
+// request began, or 25 ms after Done); as soon as a write to
 // the client fails; and when the
 // server's base context is cancelled (a forced shutdown).
 func (x *Ctx) Context() context.Context { return x.c.requestContext() }
