@@ -142,6 +142,12 @@ func TestHardeningSessionFloodRedis(t *testing.T) {
 	if codes[200] != sent {
 		t.Fatalf("flood of %d: statuses %v, want all 200", sent, codes)
 	}
-	checkSurvivedFlood(t, base, user, logs.String())
+	// Redis stays full after the flood, and volatile-lfu may evict a
+	// brand-new session as readily as a flood's (a new key starts with the
+	// same access count): now and then a visitor's session goes between
+	// its two requests, as the policy allows (the one-visitor check failed
+	// so in a CI run, 2026-12-08). All three losing theirs is rare; a
+	// store that lost every new session still fails.
+	checkSurvivedFlood(t, base, user, logs.String(), 3)
 	t.Logf("%d anonymous sessions, Redis full after about %d; %d evicted", sent, full, evicted())
 }
