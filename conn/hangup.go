@@ -89,7 +89,8 @@ const (
 	// rarely watched: on /updates?queries=20 at 64 connections (cmd/tfb,
 	// requests of 20-30 ms) arming after 5 ms gave the framework handler a
 	// p99 of 62-69 ms against 26-31 ms, though an armed watch makes no
-	// system call and the poller never woke (docs/tfb.md, fourth pass).
+	// system call and the poller never woke; without a database there is
+	// no such tail (docs/benchmarks.md, "hangUpDelay 5 ms against 50 ms").
 	// Work under 50 ms is not worth stopping for a client that left.
 	hangUpDelay = 50 * time.Millisecond
 	// sweepTick is the time between sweeps while requests wait on the
