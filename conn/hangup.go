@@ -136,7 +136,7 @@ func (s *sweeper) run() {
 	for r := s.head.Swap(nil); r != nil; {
 		next := r.next
 		r.next = nil
-		if r.armWhenDue() > 0 {
+		if r.armWhenDue() {
 			if keep == nil {
 				tail = r
 			}
@@ -172,22 +172,20 @@ func (r *requestCtx) Done() <-chan struct{} {
 
 // armWhenDue is the sweeper's look at a request that asked for Done:
 // once hangUpDelay has passed since it began it arms the watch (now, or
-// once the body has been read) and returns 0; before that it returns the
-// time left.
-// It returns 0 for a request that ended or is armed: the timer need not
-// look at it again.
-func (r *requestCtx) armWhenDue() time.Duration {
+// once the body has been read). It reports whether the sweeper must look
+// again: only while the request runs and is not due yet.
+func (r *requestCtx) armWhenDue() (again bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended || r.due {
-		return 0
+		return false
 	}
-	if left := hangUpDelay - time.Since(r.began); left > 0 {
-		return left
+	if time.Since(r.began) < hangUpDelay {
+		return true
 	}
 	r.due = true
 	r.armLocked()
-	return 0
+	return false
 }
 
 // armLocked arms the poller if the watch was asked for, the body is read
