@@ -188,6 +188,21 @@ func TestNativeAllocs(t *testing.T) {
 	}
 }
 
+// allocsPerRequest is the average allocations of the whole process per
+// GET of path on one keep-alive connection to base, over runs requests
+// after a first one that warms up (the pool's connection, a template);
+// a status other than 200 fails the test.
+func allocsPerRequest(t *testing.T, base, path string, runs int) float64 {
+	t.Helper()
+	c := dialRaw(t, base)
+	req := []byte("GET " + path + " HTTP/1.1\r\nHost: tfb\r\n\r\n")
+	return testing.AllocsPerRun(runs, func() {
+		if s := c.do(t, req); s != 200 {
+			t.Fatalf("%s: status %d", path, s)
+		}
+	})
+}
+
 // TestServerAllocs: /plaintext and /json, served by the engine on both
 // handlers, allocate nothing per request (whole process, the client
 // included, which allocates nothing; without the race detector, as
@@ -199,13 +214,7 @@ func TestServerAllocs(t *testing.T) {
 	for _, h := range handlers {
 		base := serve(t, config{handler: h, dbURL: "postgres://postgres@127.0.0.1:1/none"})
 		for _, path := range []string{"/plaintext", "/json"} {
-			c := dialRaw(t, base)
-			req := []byte("GET " + path + " HTTP/1.1\r\nHost: tfb\r\n\r\n")
-			if n := testing.AllocsPerRun(1000, func() {
-				if s := c.do(t, req); s != 200 {
-					t.Fatalf("%s %s: status %d", h, path, s)
-				}
-			}); n != 0 {
+			if n := allocsPerRequest(t, base, path, 1000); n != 0 {
 				t.Errorf("%s %s: %v allocations per request, want 0", h, path, n)
 			}
 		}
@@ -233,14 +242,7 @@ func TestFrameworkAllocsOverNative(t *testing.T) {
 	for _, h := range handlers {
 		base := serve(t, config{handler: h, dbURL: url})
 		for path := range paths {
-			c := dialRaw(t, base)
-			req := []byte("GET " + path + " HTTP/1.1\r\nHost: tfb\r\n\r\n")
-			c.do(t, req) // the pool's connection, the template
-			allocs[h+path] = testing.AllocsPerRun(300, func() {
-				if s := c.do(t, req); s != 200 {
-					t.Fatalf("%s %s: status %d", h, path, s)
-				}
-			})
+			allocs[h+path] = allocsPerRequest(t, base, path, 300)
 		}
 	}
 	for path, want := range paths {
