@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -95,4 +96,33 @@ func TestQueryLookupAllocs(t *testing.T) {
 	}); allocs > 1 || n != 2 {
 		t.Errorf("%v allocations for one Query (value length %d), want at most 1: the value's copy", allocs, n)
 	}
+}
+
+// TestQueryBehindFromHTTP: both ways Query answers (the scan, and the
+// parse for a query with an escape) agree on every transport, behind a
+// net/http middleware that replaces r.Body.
+func TestQueryBehindFromHTTP(t *testing.T) {
+	a := quietApp()
+	a.Route("/w", func(g *Group) {
+		g.Use(FromHTTP(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				r.Body = http.MaxBytesReader(w, r.Body, 100)
+				next.ServeHTTP(w, r)
+			})
+		}))
+		g.Post("/", func(r *Request) Response {
+			b, err := io.ReadAll(r.Body())
+			if err != nil {
+				return Error(err)
+			}
+			return Text(r.Query("q") + "|" + r.Query("x") + "|" + string(b))
+		})
+	})
+	allTransports(t, a, func(t *testing.T, do func(*http.Request) result) {
+		for _, target := range []string{"/w?q=1&x=%41b", "/w?q=1&x=Ab&q=2"} {
+			if res := do(newReq("POST", target, "body")); res.body != "1|Ab|body" {
+				t.Fatalf("%s: got %d %q", target, res.status, res.body)
+			}
+		}
+	})
 }
