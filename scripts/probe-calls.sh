@@ -9,7 +9,9 @@
 #   URL    what wrk asks for, e.g. http://127.0.0.1:27106/db (the server
 #          must listen there: pass the address in ARGS)
 #   FUNC   function symbols as `go tool nm BIN` prints them, e.g.
-#          'runtime.newproc1 github.com/microframe/microframe/conn.(*sweeper).run'
+#          'runtime.newproc1 github.com/microframe/microframe/conn.(*sweeper).run',
+#          or syscall:NAME for a system call (its syscalls:sys_enter_NAME
+#          tracepoint), e.g. syscall:read syscall:write syscall:epoll_ctl
 #   DUR=3s  how long to count, after a 1 s warm-up
 # The server runs on CPU 0 and wrk (one thread) on CPU 1, as in
 # bench-tfb.sh. Prints requests/s and, per function, calls per request.
@@ -17,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 
-[ $# -ge 5 ] && [ "$4" = -- ] || { sed -n '2,16p' "$0" >&2; exit 2; }
+[ $# -ge 5 ] && [ "$4" = -- ] || { sed -n '2,18p' "$0" >&2; exit 2; }
 url=$1 conns=$2 funcs=$3
 shift 4
 bin=$(readlink -f "$1")
@@ -36,6 +38,10 @@ go tool nm "$bin" >"$tmp/nm"
 events=() names=()
 i=0
 for f in $funcs; do
+  if [ "${f#syscall:}" != "$f" ]; then # a system call: the kernel's tracepoint
+    events+=("syscalls:sys_enter_${f#syscall:}") names+=("$f")
+    continue
+  fi
   addr=$(awk -v f="$f" '$3 == f && ($2 == "T" || $2 == "t") {print $1; exit}' "$tmp/nm")
   [ -n "$addr" ] || fail "no function $f in $bin"
   off=$(printf '0x%x' $((0x$addr - seg_addr + seg_off)))
@@ -60,7 +66,7 @@ rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk")
 echo "$url, $conns connections: $rps requests/s"
 i=0
 for f in "${names[@]}"; do
-  n=$(awk -F, -v e="$group:f$i" '$3 == e {print $1}' "$tmp/stat")
+  n=$(awk -F, -v e="${events[$i]}" '$3 == e {print $1}' "$tmp/stat")
   awk -v n="$n" -v r="$rps" -v d="${dur%s}" -v f="$f" 'BEGIN {printf "%8.3f per request  %s\n", n / (r * d), f}'
   i=$((i + 1))
 done
