@@ -9,8 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -176,11 +178,16 @@ func (s *server) waitReady(t *testing.T) {
 	}
 }
 
+// runs counts TestPeers' runs in this process, to name their databases.
+var runs atomic.Int32
+
 // TestPeers runs every contender on one throwaway database: the verifier,
 // then the comparison of their bytes, then a database outage.
 func TestPeers(t *testing.T) {
 	pgtest.Need(t, pg)
-	dbURL, err := tfbdb.Create(pg, tfbdb.Database)
+	// A database of its own each run: with -count=2 the server is the
+	// same and the last run's database is still there.
+	dbURL, err := tfbdb.Create(pg, tfbdb.Database+"_"+strconv.Itoa(int(runs.Add(1))))
 	if err != nil {
 		t.Fatal(err)
 	}
