@@ -115,8 +115,9 @@ func (r *Request) TLS() *tls.ConnectionState { return r.t.tls() }
 
 // Context returns the request's context: cancelled when the client goes
 // away or the server shuts down, unless replaced with SetContext. Served by
-// the engine, context.Cause of a context ended by a client that went away
-// is conn.ErrClientGone.
+// the engine, a hang-up noticed while the handler waits gives the cause
+// (context.Cause) conn.ErrClientGone; see conn.Ctx.Context for when it is
+// noticed.
 //
 // On the engine the context is made on the first call, and it has a cost:
 // as the parent of a database call's timeout context it adds about 0.75 µs
