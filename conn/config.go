@@ -216,8 +216,8 @@ type Parking struct {
 	// it has served for Turn's answer in this run, it gives its worker up
 	// (through Wake) and yields the thread (runtime.Gosched), so that
 	// connections and goroutines waiting meanwhile run first. A negative
-	// answer means nobody waits: keep going. Nil means a 2 ms turn
-	// whenever Linger answers 0.
+	// answer means nobody waits: keep going. Nil means a DefaultTurn
+	// turn whenever Linger answers 0.
 	Turn func() time.Duration
 }
 

@@ -210,19 +210,21 @@ func (c *Conn) Serve() {
 
 // A client that pipelines without pause keeps its connection busy on one
 // worker for as long as it sends: fair to nobody while others wait for a
-// worker. So a connection that has served requests for turnQuantum in one
+// worker. So a connection that has served requests for DefaultTurn in one
 // run, with more of them buffered, gives its worker up when others wait
 // (Parking.Linger says 0, or Parking.Turn says how long a turn is) and
 // queues again through Parking.Wake, as one in the middle of a request,
 // behind the connections starting one. The clock is read every
 // yieldCheckEvery requests.
-const (
-	turnQuantum     = 2 * time.Millisecond
-	yieldCheckEvery = 16
-)
+const yieldCheckEvery = 16
+
+// DefaultTurn is how long a connection that pipelines without pause
+// keeps its worker while others wait for one, when Parking.Turn is nil;
+// a server's Parking.Turn may answer it too.
+const DefaultTurn = 2 * time.Millisecond
 
 // yieldTurn reports whether the connection should give up its worker
-// between two requests (see turnQuantum).
+// between two requests (see DefaultTurn).
 func (c *Conn) yieldTurn() bool {
 	if !c.parkable || c.w.r1 == c.w.r0 {
 		return false // nothing buffered: it will wait, and park, by itself
@@ -241,7 +243,7 @@ func (c *Conn) yieldTurn() bool {
 		d := turn()
 		return d >= 0 && now.Sub(w.turnStart) >= d
 	}
-	return now.Sub(w.turnStart) >= turnQuantum && c.cfg.Park.Linger != nil && c.cfg.Park.Linger() <= 0
+	return now.Sub(w.turnStart) >= DefaultTurn && c.cfg.Park.Linger != nil && c.cfg.Park.Linger() <= 0
 }
 
 // Progress returns a number that changes each time the connection begins

@@ -51,7 +51,7 @@ func TestThreadsBusy(t *testing.T) {
 }
 
 // TestBusyTurnAndCap: a pipelining connection keeps going while nobody
-// waits, takes turnQuantum turns while connections queue, and yields at
+// waits, takes conn.DefaultTurn turns while connections queue, and yields at
 // its next check while the threads are busy; busy threads also cap the
 // drain loops at busyWorkers.
 func TestBusyTurnAndCap(t *testing.T) {
@@ -60,8 +60,8 @@ func TestBusyTurnAndCap(t *testing.T) {
 		t.Errorf("empty queue: turn %v, want negative (no yield)", got)
 	}
 	s.ready.push(new(conn.Conn), false)
-	if got := s.turnFor(); got != turnQuantum {
-		t.Errorf("queued connection: turn %v, want %v", got, turnQuantum)
+	if got := s.turnFor(); got != conn.DefaultTurn {
+		t.Errorf("queued connection: turn %v, want %v", got, conn.DefaultTurn)
 	}
 	s.threadsBusy.Store(true)
 	if got := s.turnFor(); got != 0 {

@@ -49,14 +49,13 @@ const DefaultMaxHandlers = 8192
 // accept loop's included, waits behind the running ones for as long as
 // each of them keeps its thread, so while the backlog lasts each gives its
 // worker and thread up after a few requests instead of after
-// turnQuantum.
+// conn.DefaultTurn.
 const (
 	monitorTick  = time.Millisecond
 	blockedAfter = 2 * time.Millisecond
 	overloadWait = 10 * time.Millisecond
 
 	busyBlockedAfter = 10 * time.Millisecond
-	turnQuantum      = 2 * time.Millisecond
 )
 
 // runnableMetric counts the goroutines ready to run that wait for a thread.
@@ -64,7 +63,7 @@ const runnableMetric = "/sched/goroutines/runnable:goroutines"
 
 // turnFor is conn.Parking.Turn: how long a pipelining connection keeps
 // its worker. Nobody waits while the ready queue is empty (-1); while it is
-// not, turnQuantum, or no time at all (a yield at its next check) while
+// not, conn.DefaultTurn, or no time at all (a yield at its next check) while
 // the monitor finds every thread busy.
 func (s *Server) turnFor() time.Duration {
 	switch {
@@ -73,7 +72,7 @@ func (s *Server) turnFor() time.Duration {
 	case s.threadsBusy.Load():
 		return 0
 	}
-	return turnQuantum
+	return conn.DefaultTurn
 }
 
 // threadsBusy reports whether every thread has goroutines waiting for it;
