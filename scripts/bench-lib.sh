@@ -47,3 +47,28 @@ awk_median='
     for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
   }'
+
+# wait_port HOST PORT [TRIES [PAUSE]]: wait until HOST:PORT accepts a
+# connection, trying TRIES times (100) PAUSE seconds (0.1) apart. It gives
+# up quietly: a server that never listens fails the wrk run that follows.
+wait_port() {
+  local i
+  for i in $(seq "${3:-100}"); do
+    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
+    sleep "${4:-0.1}"
+  done
+}
+
+# serve_pinned URL CONNS CMD...: start CMD on CPU 0 (its pid in $pid, and
+# in $pids for bench_cleanup), wait for URL's host:port, then warm it up
+# with 1 s of wrk -t1 -cCONNS on CPU 1. Sets $hostport (host:port of URL).
+serve_pinned() {
+  local url=$1 conns=$2
+  shift 2
+  taskset -c 0 "$@" >/dev/null 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  hostport=${url#http://}; hostport=${hostport%%/*}
+  wait_port "${hostport%:*}" "${hostport##*:}"
+  taskset -c 1 wrk -t1 -c"$conns" -d1s "$url" >/dev/null
+}

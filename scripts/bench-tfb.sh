@@ -138,7 +138,7 @@ run_one() { # name test conns
   taskset -c 0 ${CMD[$name]} $POOLFLAG -addr 127.0.0.1:$PORT -db "$DB" >/dev/null 2>&1 &
   local pid=$!
   pids=("$dbpid" "$pid") # so that an interrupted run stops it too
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.05; done
+  wait_port 127.0.0.1 "$PORT" 100 0.05
   if [ "$WARM" = 1 ]; then
     taskset -c 1 wrk -t1 -c"$conns" -d1s $extra "http://127.0.0.1:$PORT$path" -- 16 >/dev/null 2>&1
   fi

@@ -13,6 +13,7 @@
 #        CONTENDERS="base-native native" limits the run to those servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
 DUR=${1:-5s}
 ROUNDS=${2:-3}
 CONNS=${CONNS:-64}
@@ -52,7 +53,7 @@ run_one() { # name mode path
   [ "$mode" = pipelined ] && extra="-s scripts/pipeline.lua"
   taskset -c 0 ${CMD[$name]} -addr 127.0.0.1:$PORT >/dev/null 2>&1 &
   local pid=$!
-  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+  wait_port 127.0.0.1 "$PORT" 50
   taskset -c 1 wrk -t1 -c"$CONNS" -d1s $extra "http://127.0.0.1:$PORT$path" -- 16 >/dev/null 2>&1 # warm-up
   local t0 t1 out
   t0=$(awk '{print $14+$15}' /proc/$pid/stat)

@@ -25,13 +25,9 @@ command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)"; exit 
 n=${N:-200}
 
 bench_start fresh-under-load
-taskset -c 0 "$@" >/dev/null 2>&1 &
-pid=$!
-pids+=("$pid")
-hostport=${url#http://}; path=/; [ "${hostport#*/}" != "$hostport" ] && path=/${hostport#*/}
-hostport=${hostport%%/*}
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}") 2>/dev/null && break; sleep 0.1; done
-taskset -c 1 wrk -t1 -c"$conns" -d1s "$url" >/dev/null
+serve_pinned "$url" "$conns" "$@"
+path=/${url#http://"$hostport"/}
+[ "$url" = "http://$hostport" ] && path=/
 # wrk runs past the fresh clients: N every 10 ms, plus a margin.
 taskset -c 1 wrk -t1 -c"$conns" -d"$((n / 100 + 3))s" "$url" >"$tmp/wrk" &
 wpid=$!

@@ -50,12 +50,7 @@ for f in $funcs; do
   i=$((i + 1))
 done
 
-taskset -c 0 "$@" >/dev/null 2>&1 &
-pid=$!
-pids+=("$pid")
-hostport=${url#http://}; hostport=${hostport%%/*}
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}") 2>/dev/null && break; sleep 0.1; done
-taskset -c 1 wrk -t1 -c"$conns" -d1s "$url" >/dev/null
+serve_pinned "$url" "$conns" "$@"
 dur=${DUR:-3s}
 taskset -c 1 wrk -t1 -c"$conns" -d"$((${dur%s} + 1))s" "$url" >"$tmp/wrk" &
 wpid=$!
