@@ -101,14 +101,20 @@ const (
 // add puts r on the list and makes sure a sweep will find it. Each
 // request is added once (its first Done).
 func (s *sweeper) add(r *requestCtx) {
+	s.push(r, r)
+	s.start()
+}
+
+// push puts the chain first..last (linked by next) at the head of the
+// list.
+func (s *sweeper) push(first, last *requestCtx) {
 	for {
 		old := s.head.Load()
-		r.next = old
-		if s.head.CompareAndSwap(old, r) {
-			break
+		last.next = old
+		if s.head.CompareAndSwap(old, first) {
+			return
 		}
 	}
-	s.start()
 }
 
 // start makes sure the timer will sweep within sweepTick, unless it is
@@ -146,13 +152,7 @@ func (s *sweeper) run() {
 		r = next
 	}
 	if keep != nil {
-		for {
-			old := s.head.Load()
-			tail.next = old
-			if s.head.CompareAndSwap(old, keep) {
-				break
-			}
-		}
+		s.push(keep, tail)
 	}
 	s.pending.Store(false)
 	if s.head.Load() != nil {
