@@ -39,6 +39,17 @@ func (b loggedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// limitBody is a net/http middleware that replaces r.Body with
+// http.MaxBytesReader(w, r.Body, n), as net/http apps cap their bodies.
+func limitBody(n int64) Middleware {
+	return FromHTTP(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+			next.ServeHTTP(w, r)
+		})
+	})
+}
+
 // echoBody answers the body it reads, or the error reading it gave.
 func echoBody(r *Request) Response {
 	b, err := r.BodyBytes()
@@ -57,12 +68,7 @@ func TestFromHTTPBodyWrappers(t *testing.T) {
 	var logged bytes.Buffer
 	a := quietApp()
 	a.Route("/limited", func(g *Group) {
-		g.Use(FromHTTP(func(next http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				r.Body = http.MaxBytesReader(w, r.Body, 10)
-				next.ServeHTTP(w, r)
-			})
-		}))
+		g.Use(limitBody(10))
 		g.Post("/", echoBody)
 		g.HandleHTTP("POST", "/std", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if _, err := io.ReadAll(r.Body); err != nil {

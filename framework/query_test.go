@@ -104,12 +104,7 @@ func TestQueryLookupAllocs(t *testing.T) {
 func TestQueryBehindFromHTTP(t *testing.T) {
 	a := quietApp()
 	a.Route("/w", func(g *Group) {
-		g.Use(FromHTTP(func(next http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				r.Body = http.MaxBytesReader(w, r.Body, 100)
-				next.ServeHTTP(w, r)
-			})
-		}))
+		g.Use(limitBody(100))
 		g.Post("/", func(r *Request) Response {
 			b, err := io.ReadAll(r.Body())
 			if err != nil {
